@@ -1,0 +1,64 @@
+# Two commands for a new user: `make run` and `make test`. Every target builds .venv first if it is missing.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# rasa 3.6 needs Python 3.10: take pyenv's 3.10, else python3.10 on PATH.
+PY310 := $(shell p=$$(pyenv prefix 3.10 2>/dev/null) && [ -x "$$p/bin/python3.10" ] && echo "$$p/bin/python3.10" || command -v python3.10)
+VENV := .venv
+BIN := $(VENV)/bin
+RASA := $(BIN)/rasa
+export RASA_PORT ?= 5005
+export ACTION_PORT ?= 5055
+export PYTHONPATH := $(CURDIR)
+export TF_CPP_MIN_LOG_LEVEL := 2
+export RASA_TELEMETRY_ENABLED := false
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+
+SPACY_MODEL := var/spacy_en_blank/meta.json
+MODEL := models/assistant.tar.gz
+TRAINING_INPUTS := config.yml domain.yml $(shell find data/nlu data/rules data/stories -name '*.yml' 2>/dev/null) \
+                   $(wildcard bot/nlu/*.py bot/triage/*.py) data/kb/red_flags.yml data/kb/clinic.yml
+
+.PHONY: help install kb train run test test-unit test-rasa eval clean
+help:
+	@echo "make run    start the assistant (action server + Rasa server) on the embedded defaults"
+	@echo "make test   install, train if needed, and run every test"
+	@echo "make train | eval | clean"
+
+$(BIN)/.installed: requirements.txt
+	@if [ -z "$(PY310)" ]; then echo "error: Python 3.10 not found. Install it with 'pyenv install 3.10' or put python3.10 on PATH (rasa 3.6 does not run on 3.11)." >&2; exit 1; fi
+	@[ -x $(BIN)/python ] || $(PY310) -m venv $(VENV)
+	$(BIN)/pip install -q --disable-pip-version-check "pip==24.0"
+	$(BIN)/pip install -q --disable-pip-version-check -r requirements.txt
+	@touch $@
+
+install: $(BIN)/.installed
+
+# A blank English spaCy pipeline built from code: nothing is downloaded.
+$(SPACY_MODEL): $(BIN)/.installed bot/nlu/spacy_model.py
+	$(BIN)/python -m bot.nlu.spacy_model var/spacy_en_blank
+
+kb: $(BIN)/.installed
+	$(BIN)/python -m bot kb load
+
+# Retrained only when data, config or the NLU components changed.
+$(MODEL): $(BIN)/.installed $(SPACY_MODEL) $(TRAINING_INPUTS)
+	$(RASA) train --fixed-model-name assistant --out models --force
+	@touch $@
+
+train: $(MODEL)
+
+run: $(MODEL) kb
+	bash scripts/run.sh
+
+test: $(MODEL) kb
+	$(RASA) data validate --fail-on-warnings
+	$(BIN)/python -m pytest -q tests
+	$(RASA) test core --stories tests/conversations --model $(MODEL) --fail-on-prediction-errors --out var/results/core
+
+eval: $(MODEL) kb
+	$(RASA) test nlu --cross-validation --folds 5 --out var/results/nlu
+	$(BIN)/python -m bot.eval.report
+
+clean:
+	rm -rf models var/results var/*.db var/spacy_en_blank

@@ -1,0 +1,1 @@
+"""Domain library of the kyphoplasty / vertebroplasty patient assistant (no Rasa imports here)."""

@@ -1,0 +1,112 @@
+"""The clinic profile (data/kb/clinic.yml): numbers, hours, time zone, holidays and clinical settings,
+and who to call at a given moment."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from functools import lru_cache
+from pathlib import Path
+from typing import Dict, List, Optional, Tuple
+from zoneinfo import ZoneInfo
+
+import yaml
+
+from bot.config import KB_DIR
+
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+class ProfileError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class ClinicProfile:
+    name: str
+    address: str
+    timezone: str
+    emergency_number: str
+    office_phone: str
+    on_call_phone: str
+    hours: Dict[str, Tuple[time, time]]
+    holidays: List[date]
+    settings: Dict[str, dict]
+    sample_data: bool = False
+
+    def setting(self, key: str):
+        if key not in self.settings:
+            raise KeyError(f"clinic setting {key!r} is not in the clinic profile")
+        return self.settings[key]["value"]
+
+    def local_now(self, now: Optional[datetime] = None) -> datetime:
+        zone = ZoneInfo(self.timezone)
+        return now.astimezone(zone) if now else datetime.now(zone)
+
+    def is_open(self, now: Optional[datetime] = None) -> bool:
+        local = self.local_now(now)
+        if local.date() in self.holidays:
+            return False
+        opening = self.hours.get(DAYS[local.weekday()])
+        return bool(opening) and opening[0] <= local.time() < opening[1]
+
+    def number_for_now(self, now: Optional[datetime] = None) -> str:
+        """The office during opening hours, the on-call line otherwise."""
+        return self.office_phone if self.is_open(now) else self.on_call_phone
+
+    def hours_text(self) -> str:
+        parts = [f"{day.capitalize()} {start:%H:%M}-{end:%H:%M}" for day, (start, end) in self.hours.items()]
+        return ", ".join(parts) + f" ({self.timezone.split('/')[-1].replace('_', ' ')} time)"
+
+    def placeholders(self) -> Dict[str, str]:
+        """Values the knowledge-base answers may use as {placeholders}."""
+        values = {key: _format_setting(entry["value"]) for key, entry in self.settings.items()}
+        values.update(
+            clinic_name=self.name, address=self.address, emergency_number=self.emergency_number,
+            office_phone=self.office_phone, on_call_phone=self.on_call_phone, hours_text=self.hours_text(),
+        )
+        return values
+
+
+def _format_setting(value) -> str:
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def _parse_time(text: str, where: str) -> time:
+    try:
+        return datetime.strptime(str(text), "%H:%M").time()
+    except ValueError as exc:
+        raise ProfileError(f"{where}: {text!r} is not a time like 08:00") from exc
+
+
+def parse_profile(document: dict, where: str = "clinic.yml") -> ClinicProfile:
+    try:
+        raw = document["clinic"]
+        ZoneInfo(raw["timezone"])
+        hours = {}
+        for day, span in (raw.get("hours") or {}).items():
+            if day not in DAYS or len(span) != 2:
+                raise ProfileError(f"{where} hours.{day}: expected a weekday (mon..sun) with [open, close]")
+            hours[day] = (_parse_time(span[0], f"{where} hours.{day}"), _parse_time(span[1], f"{where} hours.{day}"))
+        settings = raw.get("settings") or {}
+        for key, entry in settings.items():
+            if not isinstance(entry, dict) or "value" not in entry or not entry.get("sources"):
+                raise ProfileError(f"{where} settings.{key}: needs a value and its sources")
+        return ClinicProfile(
+            name=raw["name"], address=raw["address"], timezone=raw["timezone"],
+            emergency_number=str(raw["emergency_number"]), office_phone=str(raw["phones"]["office"]),
+            on_call_phone=str(raw["phones"]["on_call"]), hours=hours,
+            holidays=[date.fromisoformat(str(day)) for day in raw.get("holidays") or []],
+            settings=settings, sample_data=bool(raw.get("sample_data")),
+        )
+    except KeyError as exc:
+        raise ProfileError(f"{where}: missing field {exc}") from exc
+    except Exception as exc:  # a bad time zone or date
+        if isinstance(exc, ProfileError):
+            raise
+        raise ProfileError(f"{where}: {exc}") from exc
+
+
+@lru_cache(maxsize=4)
+def load_profile(path: Path = KB_DIR / "clinic.yml") -> ClinicProfile:
+    with open(path, encoding="utf-8") as handle:
+        return parse_profile(yaml.safe_load(handle), where=str(path.name))

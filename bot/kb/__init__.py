@@ -1,0 +1,1 @@
+"""Knowledge base: SQLAlchemy models, the YAML loader and the queries the actions use."""

@@ -1,0 +1,81 @@
+"""SQLAlchemy models of the knowledge base and of the escalation log (SQLAlchemy 1.4, 2.0 style)."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import JSON, Column, Date, DateTime, ForeignKey, Integer, String, Table, Text
+from sqlalchemy.orm import declarative_base, relationship
+
+Base = declarative_base()
+
+topic_sources = Table(
+    "topic_sources",
+    Base.metadata,
+    Column("topic_id", ForeignKey("topics.id", ondelete="CASCADE"), primary_key=True),
+    Column("source_id", ForeignKey("sources.id", ondelete="CASCADE"), primary_key=True),
+)
+
+red_flag_sources = Table(
+    "red_flag_sources",
+    Base.metadata,
+    Column("red_flag_code", ForeignKey("red_flags.code", ondelete="CASCADE"), primary_key=True),
+    Column("source_id", ForeignKey("sources.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Source(Base):
+    __tablename__ = "sources"
+    id = Column(String(80), primary_key=True)
+    title = Column(String(300), nullable=False)
+    url = Column(String(500))
+    kind = Column(String(40), nullable=False)  # patient-education, guideline, study, clinic
+
+
+class Topic(Base):
+    """One answer a patient can get, with its sources and review trail."""
+
+    __tablename__ = "topics"
+    id = Column(String(80), primary_key=True)
+    category = Column(String(40), nullable=False, index=True)
+    title = Column(String(200), nullable=False)
+    intent = Column(String(80), unique=True)
+    answer = Column(Text, nullable=False)
+    reviewed_by = Column(String(200), nullable=False)
+    reviewed_on = Column(Date, nullable=False)
+    sources = relationship(Source, secondary=topic_sources, lazy="selectin", order_by=Source.id)
+
+
+class RedFlag(Base):
+    """A symptom in the triage lexicon: its level, what to tell the patient, where that comes from."""
+
+    __tablename__ = "red_flags"
+    code = Column(String(60), primary_key=True)
+    label = Column(String(120), nullable=False)
+    level = Column(String(20), nullable=False)
+    phrases = Column(JSON, nullable=False)
+    sources = relationship(Source, secondary=red_flag_sources, lazy="selectin", order_by=Source.id)
+
+
+class ClinicProfile(Base):
+    """The clinic's numbers, hours and settings, kept as the reviewed YAML document."""
+
+    __tablename__ = "clinic_profile"
+    id = Column(Integer, primary_key=True)
+    document = Column(JSON, nullable=False)
+    loaded_at = Column(DateTime, nullable=False, default=datetime.utcnow)
+
+
+class Escalation(Base):
+    """A triage at `soon` or above, or a request for a person: no free text, only what the decision needs."""
+
+    __tablename__ = "escalations"
+    id = Column(Integer, primary_key=True)
+    conversation_id = Column(String(120), nullable=False, index=True)
+    level = Column(String(20), nullable=False, index=True)
+    symptom_codes = Column(JSON, nullable=False, default=list)
+    channel = Column(String(40))
+    number_given = Column(String(40))
+    created_at = Column(DateTime, nullable=False, default=datetime.utcnow, index=True)
+
+
+__all__ = ["Base", "Source", "Topic", "RedFlag", "ClinicProfile", "Escalation", "date"]

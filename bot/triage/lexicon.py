@@ -1,0 +1,83 @@
+"""The symptom lexicon and the ConText rules, read and checked from data/kb/ (rules as data)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import List, Optional
+
+import yaml
+
+from bot.config import KB_DIR
+from bot.triage.levels import LEVELS
+
+CONTEXT_CATEGORIES = ("NEGATED_EXISTENCE", "HYPOTHETICAL", "HISTORICAL", "FAMILY", "PSEUDO", "TERMINATE")
+DIRECTIONS = ("FORWARD", "BACKWARD", "BIDIRECTIONAL", "TERMINATE", "PSEUDO")
+
+
+class LexiconError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class RedFlagEntry:
+    code: str
+    label: str
+    level: str
+    sources: List[str]
+    phrases: List[str] = field(default_factory=list)
+    patterns: List[str] = field(default_factory=list)  # regular expressions over the lower-cased text
+
+
+@dataclass(frozen=True)
+class ContextEntry:
+    literal: str
+    category: str
+    direction: str = "BIDIRECTIONAL"
+    pattern: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    red_flags: List[RedFlagEntry]
+    context: List[ContextEntry]
+
+    def by_code(self, code: str) -> RedFlagEntry:
+        return next(flag for flag in self.red_flags if flag.code == code)
+
+
+def _read(path: Path) -> dict:
+    with open(path, encoding="utf-8") as handle:
+        return yaml.safe_load(handle) or {}
+
+
+def load_lexicon(kb_dir: Path = KB_DIR) -> Lexicon:
+    flags_doc = _read(kb_dir / "red_flags.yml")
+    context_doc = _read(kb_dir / "context_rules.yml")
+    flags, seen = [], set()
+    for index, raw in enumerate(flags_doc.get("red_flags") or []):
+        where = f"red_flags.yml entry {index + 1} ({raw.get('code', '?')})"
+        if raw.get("level") not in LEVELS:
+            raise LexiconError(f"{where}: level must be one of {', '.join(LEVELS)}")
+        if not raw.get("sources"):
+            raise LexiconError(f"{where}: every red flag names its source(s)")
+        if not (raw.get("phrases") or raw.get("patterns")):
+            raise LexiconError(f"{where}: needs phrases or patterns")
+        if raw["code"] in seen:
+            raise LexiconError(f"{where}: duplicate code")
+        seen.add(raw["code"])
+        flags.append(
+            RedFlagEntry(
+                code=raw["code"], label=raw["label"], level=raw["level"], sources=list(raw["sources"]),
+                phrases=list(raw.get("phrases") or []), patterns=list(raw.get("patterns") or []),
+            )
+        )
+    context = []
+    for index, raw in enumerate(context_doc.get("context_rules") or []):
+        where = f"context_rules.yml entry {index + 1} ({raw.get('literal', '?')})"
+        if raw.get("category") not in CONTEXT_CATEGORIES:
+            raise LexiconError(f"{where}: category must be one of {', '.join(CONTEXT_CATEGORIES)}")
+        direction = raw.get("direction", "BIDIRECTIONAL")
+        if direction not in DIRECTIONS:
+            raise LexiconError(f"{where}: direction must be one of {', '.join(DIRECTIONS)}")
+        context.append(ContextEntry(raw["literal"], raw["category"], direction, raw.get("pattern")))
+    return Lexicon(flags, context)

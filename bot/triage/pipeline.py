@@ -1,0 +1,30 @@
+"""The spaCy pipeline of the red-flag detector, built from code: blank English, a rule-based sentence
+splitter, medspaCy's target matcher (the symptom lexicon) and ConText (negation, hypothetical,
+historical, other person). Nothing is downloaded."""
+from __future__ import annotations
+
+import medspacy  # noqa: F401  (registers the medspacy_* factories)
+import spacy
+from medspacy.context import ConTextRule
+from medspacy.ner import TargetRule
+from spacy.language import Language
+
+from bot.triage.lexicon import Lexicon
+
+
+def build_pipeline(lexicon: Lexicon) -> Language:
+    nlp = spacy.blank("en")
+    # spaCy's rule-based sentencizer: PyRuSH logs several lines per message and is not needed here.
+    nlp.add_pipe("sentencizer")
+    matcher = nlp.add_pipe("medspacy_target_matcher")
+    rules = []
+    for flag in lexicon.red_flags:
+        rules += [TargetRule(phrase, flag.code) for phrase in flag.phrases]
+        rules += [TargetRule(pattern, flag.code, pattern=pattern) for pattern in flag.patterns]
+    matcher.add(rules)
+    context = nlp.add_pipe("medspacy_context", config={"rules": None, "max_scope": 12, "prune_on_target_overlap": True})
+    context.add(
+        [ConTextRule(rule.literal, rule.category, direction=rule.direction, pattern=rule.pattern)
+         for rule in lexicon.context]
+    )
+    return nlp

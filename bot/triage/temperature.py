@@ -1,0 +1,38 @@
+"""Temperatures written by patients ("101.5", "38.6C", "a hundred and one") in °F."""
+from __future__ import annotations
+
+import re
+from typing import Optional
+
+_NUMBER = re.compile(r"(?<![\d.])(\d{2,3}(?:\.\d)?)\s*(?:°|degrees?|deg)?\s*([cf])?\b", re.IGNORECASE)
+_WORDS = {"ninety": 90, "hundred": 100}
+_UNITS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9}
+_SPOKEN = re.compile(
+    r"\b(?:a |one )?(hundred|ninety)(?:[ -](?:and )?(one|two|three|four|five|six|seven|eight|nine))?"
+    r"(?: point (one|two|three|four|five|six|seven|eight|nine))?\b",
+    re.IGNORECASE,
+)
+
+
+def _to_fahrenheit(value: float, unit: Optional[str]) -> Optional[float]:
+    unit = (unit or "").lower()
+    if unit == "c" or (not unit and 34.0 <= value <= 43.0):
+        return round(value * 9 / 5 + 32, 1)
+    if 90.0 <= value <= 110.0:
+        return value
+    return None
+
+
+def find_temperature_f(text: str) -> Optional[float]:
+    """The highest body temperature mentioned in the text, in °F, or None."""
+    found = []
+    for match in _NUMBER.finditer(text):
+        value = _to_fahrenheit(float(match.group(1)), match.group(2))
+        if value is not None:
+            found.append(value)
+    for match in _SPOKEN.finditer(text):
+        value = _WORDS[match.group(1).lower()] + _UNITS.get((match.group(2) or "").lower(), 0)
+        if match.group(3):
+            value += _UNITS[match.group(3).lower()] / 10
+        found.append(float(value))
+    return max(found) if found else None

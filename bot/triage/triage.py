@@ -1,0 +1,94 @@
+"""What the patient says they have now, and the triage level it calls for."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import List, Optional
+
+from bot.triage.levels import higher_level
+from bot.triage.lexicon import Lexicon, load_lexicon
+from bot.triage.pipeline import build_pipeline
+from bot.triage.temperature import find_temperature_f
+
+# A relative who writes for the patient speaks of the patient in the present or of the procedure:
+# "my husband has chest pain", "she had kyphoplasty and now can't feel her legs". Those escalate;
+# "my husband had chest pain" (someone else, in the past) does not.
+_PROXY_PRESENT = re.compile(
+    r"\b(has|have|having|is|are|was just|now|right now|today|tonight|this (morning|evening|afternoon)|"
+    r"since|can'?t|cannot|can not|could not|couldn'?t|keeps?|started|just|suddenly|"
+    r"kyphoplasty|vertebroplasty|procedure|surgery|operation|cement)\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: str
+    label: str
+    level: str
+    text: str
+    negated: bool = False
+    hypothetical: bool = False
+    historical: bool = False
+    other_person: bool = False
+    temperature_f: Optional[float] = None
+
+    @property
+    def affirmed(self) -> bool:
+        """The patient has it now: not denied, not 'what if', not in the past, not someone else."""
+        return not (self.negated or self.hypothetical or self.historical or self.other_person)
+
+
+@dataclass(frozen=True)
+class Assessment:
+    findings: List[Finding] = field(default_factory=list)
+
+    @property
+    def affirmed(self) -> List[Finding]:
+        return [f for f in self.findings if f.affirmed]
+
+    @property
+    def level(self) -> Optional[str]:
+        """The highest level among the symptoms the patient has now; None when there are none."""
+        level = None
+        for finding in self.affirmed:
+            level = higher_level(finding.level, level)
+        return level
+
+    @property
+    def codes(self) -> List[str]:
+        return sorted({f.code for f in self.affirmed})
+
+    @property
+    def mentioned_codes(self) -> List[str]:
+        """Symptoms mentioned but not had now (asked about, denied, past): worth general information."""
+        return sorted({f.code for f in self.findings if not f.affirmed})
+
+
+class Triage:
+    """Builds the pipeline once; `assess` is then pure and fast."""
+
+    def __init__(self, lexicon: Optional[Lexicon] = None, fever_threshold_f: float = 100.4) -> None:
+        self.lexicon = lexicon or load_lexicon()
+        self.fever_threshold_f = fever_threshold_f
+        self.nlp = build_pipeline(self.lexicon)
+
+    def assess(self, text: str) -> Assessment:
+        if not text or not text.strip():
+            return Assessment()
+        doc = self.nlp(text)
+        return Assessment([self._finding(ent) for ent in doc.ents])
+
+    def _finding(self, ent) -> Finding:
+        flag = self.lexicon.by_code(ent.label_)
+        level, temperature = flag.level, None
+        if flag.code == "fever":
+            temperature = find_temperature_f(ent.sent.text)
+            if temperature is not None and temperature < self.fever_threshold_f:
+                level = "soon"
+        other_person = bool(ent._.is_family) and not _PROXY_PRESENT.search(ent.sent.text)
+        return Finding(
+            code=flag.code, label=flag.label, level=level, text=ent.text,
+            negated=bool(ent._.is_negated), hypothetical=bool(ent._.is_hypothetical),
+            historical=bool(ent._.is_historical), other_person=other_person, temperature_f=temperature,
+        )

@@ -1,0 +1,20 @@
+"""Shared fixtures: the triage pipeline is built once per session (it takes a few seconds)."""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+
+@pytest.fixture(scope="session")
+def triage():
+    from bot.clinic import load_profile
+    from bot.triage import Triage
+
+    return Triage(fever_threshold_f=load_profile().setting("fever_threshold_f"))
