@@ -16,8 +16,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
 SPACY_MODEL := var/spacy_en_blank/meta.json
 MODEL := models/assistant.tar.gz
-TRAINING_INPUTS := config.yml domain.yml $(shell find data/nlu data/rules data/stories -name '*.yml' 2>/dev/null) \
-                   $(wildcard bot/nlu/*.py bot/triage/*.py) data/kb/red_flags.yml data/kb/clinic.yml
+TRAINING_INPUTS := config.yml domain.yml $(shell find data/nlu data/rules data/stories -name "*.yml" 2>/dev/null) $(wildcard bot/nlu/*.py)
 
 .PHONY: help install kb train run test test-unit test-rasa eval clean
 help:
@@ -43,7 +42,8 @@ kb: $(BIN)/.installed
 
 # Retrained only when data, config or the NLU components changed.
 $(MODEL): $(BIN)/.installed $(SPACY_MODEL) $(TRAINING_INPUTS)
-	$(RASA) train --fixed-model-name assistant --out models --force
+	@mkdir -p var && echo "training the model (about 1-2 minutes; log: var/train.log)"
+	$(RASA) train --fixed-model-name assistant --out models --force > var/train.log 2>&1 || { tail -30 var/train.log; exit 1; }
 	@touch $@
 
 train: $(MODEL)

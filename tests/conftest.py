@@ -15,6 +15,6 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 @pytest.fixture(scope="session")
 def triage():
     from bot.clinic import load_profile
-    from bot.triage import Triage
+    from bot.triage.triage import Triage
 
     return Triage(fever_threshold_f=load_profile().setting("fever_threshold_f"))

@@ -1,5 +1,2 @@
-"""Red-flag triage: symptom lexicon (data), a spaCy + medspaCy ConText pipeline, and the disposition."""
-from bot.triage.levels import LEVELS, higher_level
-from bot.triage.triage import Assessment, Finding, Triage
-
-__all__ = ["LEVELS", "higher_level", "Assessment", "Finding", "Triage"]
+"""Red-flag triage: symptom lexicon (data), a spaCy + medspaCy ConText pipeline, and the disposition.
+Import from the submodules (bot.triage.triage, bot.triage.levels) so that light users stay light."""

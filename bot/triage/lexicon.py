@@ -26,6 +26,7 @@ class RedFlagEntry:
     sources: List[str]
     phrases: List[str] = field(default_factory=list)
     patterns: List[str] = field(default_factory=list)  # regular expressions over the lower-cased text
+    topic: Optional[str] = None  # knowledge-base topic with the self-care advice
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,7 @@ def load_lexicon(kb_dir: Path = KB_DIR) -> Lexicon:
             RedFlagEntry(
                 code=raw["code"], label=raw["label"], level=raw["level"], sources=list(raw["sources"]),
                 phrases=list(raw.get("phrases") or []), patterns=list(raw.get("patterns") or []),
+                topic=raw.get("topic"),
             )
         )
     context = []

@@ -22,7 +22,9 @@ def build_pipeline(lexicon: Lexicon) -> Language:
         rules += [TargetRule(phrase, flag.code) for phrase in flag.phrases]
         rules += [TargetRule(pattern, flag.code, pattern=pattern) for pattern in flag.patterns]
     matcher.add(rules)
-    context = nlp.add_pipe("medspacy_context", config={"rules": None, "max_scope": 12, "prune_on_target_overlap": True})
+    # Scope = the sentence (no "max_scope"): medspaCy's token window crosses sentence boundaries, and with
+    # it TERMINATE ("but") fails whenever the terminator's window contains the modifier's scope.
+    context = nlp.add_pipe("medspacy_context", config={"rules": None, "prune_on_target_overlap": True})
     context.add(
         [ConTextRule(rule.literal, rule.category, direction=rule.direction, pattern=rule.pattern)
          for rule in lexicon.context]

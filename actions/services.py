@@ -1,0 +1,27 @@
+"""The bot.* services the actions share, made once per action-server process."""
+from __future__ import annotations
+
+from functools import lru_cache
+
+from bot.clinic import ClinicProfile, load_profile
+from bot.kb.database import session_factory
+from bot.kb.queries import KnowledgeBase
+from bot.triage.lexicon import Lexicon, load_lexicon
+
+
+@lru_cache(maxsize=1)
+def sessions():
+    return session_factory()
+
+
+def profile() -> ClinicProfile:
+    return load_profile()
+
+
+@lru_cache(maxsize=1)
+def lexicon() -> Lexicon:
+    return load_lexicon()
+
+
+def knowledge_base() -> KnowledgeBase:
+    return KnowledgeBase(sessions(), profile().placeholders())

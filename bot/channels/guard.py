@@ -1,0 +1,74 @@
+"""What every channel guarantees, whatever fails behind it: a reply is never empty, and the first reply of
+a conversation says what the assistant is. Texts are built from the clinic profile (numbers, hours)."""
+from __future__ import annotations
+
+import logging
+import re
+from typing import Awaitable, Callable, Optional
+
+from rasa.core.channels.channel import UserMessage
+
+from bot.clinic import ClinicProfile, load_profile
+
+logger = logging.getLogger(__name__)
+
+DISCLAIMER = ("I am an automated assistant and I do not replace your doctor or nurse. "
+              "In an emergency, call {emergency_number}.")
+EMPTY = ("I didn't receive any words. Please type your question, or tell me how you feel. "
+         "In an emergency, call {emergency_number}.")
+NO_ANSWER = ("I'm sorry, I can't answer that right now. Please call the clinic at {number}. "
+             "If this is an emergency, call {emergency_number} now.")
+
+
+def disclaimer_text(profile: Optional[ClinicProfile] = None) -> str:
+    profile = profile or load_profile()
+    return DISCLAIMER.format(emergency_number=profile.emergency_number)
+
+
+def no_answer_text(profile: Optional[ClinicProfile] = None) -> str:
+    profile = profile or load_profile()
+    return NO_ANSWER.format(number=profile.number_for_now(), emergency_number=profile.emergency_number)
+
+
+_MARKUP = re.compile(r"<[^>]{0,200}>")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd]")
+
+
+def clean_text(text: Optional[str]) -> str:
+    """The patient's words without markup tags or control bytes (their words inside tags stay)."""
+    if not isinstance(text, str):
+        text = "" if text is None else str(text)
+    return _CONTROL.sub(" ", _MARKUP.sub(" ", text)).strip()
+
+
+async def _is_new_conversation(sender_id: str) -> bool:
+    from sanic import Sanic
+
+    try:
+        agent = Sanic.get_app().ctx.agent
+        return not await agent.tracker_store.exists(sender_id)
+    except Exception:  # no app or no store: better one disclaimer too many than none
+        return True
+
+
+def guarded(on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Callable[[UserMessage], Awaitable[None]]:
+    """Wraps Rasa's message handler for a channel whose output channel collects the replies."""
+
+    async def handle(message: UserMessage) -> None:
+        output = message.output_channel
+        first = await _is_new_conversation(message.sender_id)
+        message.text = clean_text(message.text)
+        if not message.text:
+            profile = load_profile()
+            await output.send_text_message(message.sender_id, EMPTY.format(emergency_number=profile.emergency_number))
+            return
+        try:
+            await on_new_message(message)
+        except Exception:  # logged without the message text
+            logger.exception("handling a message failed; sending the clinic's number instead")
+        if not any(m.get("text") for m in getattr(output, "messages", [])):
+            await output.send_text_message(message.sender_id, no_answer_text())
+        if first:
+            await output.send_text_message(message.sender_id, disclaimer_text())
+
+    return handle

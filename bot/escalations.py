@@ -1,0 +1,41 @@
+"""The escalation log: triages at `soon` or above and requests for a person. No message text is kept."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import List, Optional, Sequence
+
+from sqlalchemy import select
+from sqlalchemy.orm import sessionmaker
+
+from bot.kb.models import Escalation
+from bot.triage.levels import rank
+
+RECORDED_FROM = "soon"
+HANDOFF = "handoff"  # a patient asked for a person
+
+
+def should_record(level: Optional[str]) -> bool:
+    return level == HANDOFF or rank(level) >= rank(RECORDED_FROM)
+
+
+def record(session_maker: sessionmaker, conversation_id: str, level: str, symptom_codes: Sequence[str],
+           channel: Optional[str], number_given: Optional[str], at: Optional[datetime] = None) -> Escalation:
+    entry = Escalation(conversation_id=conversation_id[:120], level=level, symptom_codes=sorted(symptom_codes),
+                       channel=(channel or "")[:40] or None, number_given=number_given,
+                       created_at=at or datetime.utcnow())
+    with session_maker.begin() as session:
+        session.add(entry)
+    return entry
+
+
+def list_escalations(session_maker: sessionmaker, level: Optional[str] = None,
+                     since: Optional[datetime] = None, until: Optional[datetime] = None) -> List[Escalation]:
+    query = select(Escalation).order_by(Escalation.created_at)
+    if level:
+        query = query.where(Escalation.level == level)
+    if since:
+        query = query.where(Escalation.created_at >= since)
+    if until:
+        query = query.where(Escalation.created_at < until)
+    with session_maker() as session:
+        return list(session.scalars(query))

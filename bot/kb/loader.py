@@ -1,0 +1,172 @@
+"""Validates the knowledge-base YAML in data/kb/ and loads it into the database in one transaction.
+Every error names its file and entry; nothing is written unless everything is valid."""
+from __future__ import annotations
+
+import string
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import List, Optional
+
+import yaml
+from pydantic import BaseModel, ValidationError, constr, validator
+from sqlalchemy import delete
+from sqlalchemy.orm import sessionmaker
+
+from bot.clinic import ProfileError, parse_profile
+from bot.config import KB_DIR
+from bot.kb.models import ClinicProfile, RedFlag, Source, Topic
+from bot.triage.lexicon import LexiconError, load_lexicon
+
+CATEGORIES = ("procedure", "preparation", "recovery", "complications", "clinic")
+Identifier = constr(regex=r"^[a-z][a-z0-9_]*$", max_length=80)
+
+
+class SourceEntry(BaseModel):
+    id: Identifier
+    title: constr(min_length=3, max_length=300)
+    url: Optional[constr(regex=r"^https?://", max_length=500)] = None
+    kind: constr(regex=r"^(clinic|patient-education|guideline|study)$")
+
+
+class AnswerEntry(BaseModel):
+    topic: Identifier
+    category: str
+    title: constr(min_length=3, max_length=40)
+    text: constr(min_length=20, max_length=1200)
+    sources: List[Identifier]
+    reviewed_by: constr(min_length=3)
+    reviewed_on: date
+
+    @validator("category")
+    def known_category(cls, value):
+        if value not in CATEGORIES:
+            raise ValueError(f"must be one of {', '.join(CATEGORIES)}")
+        return value
+
+    @validator("sources")
+    def at_least_one_source(cls, value):
+        if not value:
+            raise ValueError("every answer names at least one source")
+        return value
+
+    @property
+    def intent(self) -> str:
+        return f"ask_{self.topic}"
+
+
+@dataclass
+class KnowledgeBase:
+    sources: List[SourceEntry] = field(default_factory=list)
+    answers: List[AnswerEntry] = field(default_factory=list)
+    profile_document: dict = field(default_factory=dict)
+    errors: List[str] = field(default_factory=list)
+
+
+def _read_yaml(path: Path, errors: List[str]) -> dict:
+    try:
+        with open(path, encoding="utf-8") as handle:
+            document = yaml.safe_load(handle)
+    except FileNotFoundError:
+        errors.append(f"{path.name}: file is missing")
+        return {}
+    except yaml.YAMLError as exc:
+        errors.append(f"{path.name}: not valid YAML: {exc}")
+        return {}
+    if not isinstance(document, dict):
+        errors.append(f"{path.name}: expected a mapping at the top")
+        return {}
+    return document
+
+
+def _pydantic_errors(where: str, exc: ValidationError) -> List[str]:
+    return [f"{where}: {'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()]
+
+
+def read_knowledge_base(kb_dir: Path = KB_DIR) -> KnowledgeBase:
+    kb = KnowledgeBase()
+    for index, raw in enumerate(_read_yaml(kb_dir / "sources.yml", kb.errors).get("sources") or []):
+        try:
+            kb.sources.append(SourceEntry(**raw))
+        except (ValidationError, TypeError) as exc:
+            where = f"sources.yml entry {index + 1}"
+            kb.errors += _pydantic_errors(where, exc) if isinstance(exc, ValidationError) else [f"{where}: {exc}"]
+    source_ids = {s.id for s in kb.sources}
+    if len(source_ids) != len(kb.sources):
+        kb.errors.append("sources.yml: duplicate source ids")
+
+    kb.profile_document = _read_yaml(kb_dir / "clinic.yml", kb.errors)
+    placeholders = set()
+    try:
+        profile = parse_profile(kb.profile_document)
+        placeholders = set(profile.placeholders())
+        for key, entry in profile.settings.items():
+            for source in entry["sources"]:
+                if source not in source_ids:
+                    kb.errors.append(f"clinic.yml settings.{key}: unknown source {source!r}")
+    except ProfileError as exc:
+        kb.errors.append(str(exc))
+
+    answer_files = sorted((kb_dir / "answers").glob("*.yml"))
+    if not answer_files:
+        kb.errors.append("answers/: no answer files")
+    seen = set()
+    for path in answer_files:
+        for index, raw in enumerate(_read_yaml(path, kb.errors).get("answers") or []):
+            where = f"answers/{path.name} entry {index + 1} ({(raw or {}).get('topic', '?')})"
+            try:
+                answer = AnswerEntry(**raw)
+            except (ValidationError, TypeError) as exc:
+                kb.errors += _pydantic_errors(where, exc) if isinstance(exc, ValidationError) else [f"{where}: {exc}"]
+                continue
+            if answer.topic in seen:
+                kb.errors.append(f"{where}: duplicate topic id")
+            seen.add(answer.topic)
+            for source in answer.sources:
+                if source not in source_ids:
+                    kb.errors.append(f"{where}: unknown source {source!r}")
+            try:
+                names = {name for _, name, _, _ in string.Formatter().parse(answer.text) if name is not None}
+            except ValueError as exc:
+                kb.errors.append(f"{where}: text has a stray brace: {exc}")
+                continue
+            for name in sorted(names - placeholders):
+                kb.errors.append(f"{where}: unknown placeholder {{{name}}}")
+            kb.answers.append(answer)
+
+    try:
+        lexicon = load_lexicon(kb_dir)
+        for flag in lexicon.red_flags:
+            for source in flag.sources:
+                if source not in source_ids:
+                    kb.errors.append(f"red_flags.yml {flag.code}: unknown source {source!r}")
+    except (LexiconError, OSError, yaml.YAMLError) as exc:
+        kb.errors.append(str(exc))
+    return kb
+
+
+def load_into(session_maker: sessionmaker, kb_dir: Path = KB_DIR) -> KnowledgeBase:
+    """Replace the knowledge base in the database with the YAML content, if it is valid."""
+    kb = read_knowledge_base(kb_dir)
+    if kb.errors:
+        return kb
+    lexicon = load_lexicon(kb_dir)
+    with session_maker.begin() as session:
+        for model in (Topic, RedFlag, ClinicProfile, Source):
+            session.execute(delete(model))
+        sources = {s.id: Source(id=s.id, title=s.title, url=s.url, kind=s.kind) for s in kb.sources}
+        session.add_all(sources.values())
+        for a in kb.answers:
+            session.add(
+                Topic(id=a.topic, category=a.category, title=a.title, intent=a.intent, answer=a.text,
+                      reviewed_by=a.reviewed_by, reviewed_on=a.reviewed_on,
+                      sources=[sources[s] for s in a.sources])
+            )
+        for flag in lexicon.red_flags:
+            session.add(
+                RedFlag(code=flag.code, label=flag.label, level=flag.level,
+                        phrases={"phrases": flag.phrases, "patterns": flag.patterns},
+                        sources=[sources[s] for s in flag.sources])
+            )
+        session.add(ClinicProfile(document=kb.profile_document))
+    return kb

@@ -1,0 +1,83 @@
+"""Rasa NLU component: the red-flag detector of the design. It runs on every message after DIET.
+
+For symptoms the patient has now it adds one `symptom` entity per red flag (value: its code) and one
+entity named after the highest level (`level_emergency`, `level_urgent`, `level_soon`,
+`level_self_care`), so that rules condition on the current message only. From `soon` up it also sets the intent
+to `report_symptom` (DIET's guess stays in the ranking): an affirmed red flag escalates whatever the
+classifier thought. With an emergency or urgent level it adds the numbers to give
+(`emergency_number`, `clinic_number` for this hour), which fill the slots of the emergency response
+so that it needs no action server.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Any, Dict, List, Optional, Text
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.extractors.extractor import EntityExtractorMixin
+from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot.clinic import load_profile
+from bot.triage.triage import Assessment, Triage
+
+logger = logging.getLogger(__name__)
+
+SYMPTOM_INTENT = "report_symptom"
+ESCALATING = ("emergency", "urgent")
+
+
+def _entity(name: str, value: str, extractor: str) -> Dict[str, Any]:
+    # Start/end span the whole message: the values are decisions, not substrings.
+    return {"entity": name, "value": value, "start": 0, "end": 0, "confidence": 1.0, "extractor": extractor}
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
+class RedFlagDetector(GraphComponent, EntityExtractorMixin):
+    @classmethod
+    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> "RedFlagDetector":
+        return cls(config)
+
+    def __init__(self, config: Dict[Text, Any]) -> None:
+        self.profile = load_profile()
+        self.triage = Triage(fever_threshold_f=self.profile.setting("fever_threshold_f"))
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        return training_data
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            text = message.get(TEXT) or ""
+            try:
+                assessment = self.triage.assess(text)
+            except Exception:  # never lose the message; log without its text
+                logger.exception("red-flag detection failed")
+                continue
+            if assessment.level:
+                self._escalate(message, assessment)
+            elif assessment.mentioned_codes:  # asked about, denied or past: information, not triage
+                mentioned = [_entity("symptom_mentioned", code, self.name) for code in assessment.mentioned_codes]
+                message.set(ENTITIES, message.get(ENTITIES, []) + mentioned, add_to_output=True)
+        return messages
+
+    def _escalate(self, message: Message, assessment: Assessment) -> None:
+        extractor = self.name
+        entities = [_entity("symptom", code, extractor) for code in assessment.codes]
+        entities.append(_entity(f"level_{assessment.level}", ",".join(assessment.codes), extractor))
+        if assessment.level in ESCALATING:
+            entities.append(_entity("emergency_number", self.profile.emergency_number, extractor))
+            entities.append(_entity("clinic_number", self.profile.number_for_now(), extractor))
+        message.set(ENTITIES, message.get(ENTITIES, []) + entities, add_to_output=True)
+        if assessment.level == "self_care":
+            return  # expected after the procedure: keep DIET's intent (the patient may ask something else too)
+        intent: Optional[Dict[str, Any]] = message.get(INTENT)
+        if not intent or intent.get("name") != SYMPTOM_INTENT or intent.get("confidence", 0) < 1.0:
+            overridden = {"name": SYMPTOM_INTENT, "confidence": 1.0}
+            ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != SYMPTOM_INTENT]
+            message.set(INTENT, overridden, add_to_output=True)
+            message.set(INTENT_RANKING_KEY, [overridden] + ranking, add_to_output=True)

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Starts the action server and the Rasa server (REST + socket.io) on the embedded defaults; Ctrl-C stops both.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/env.sh
+export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}"
+mkdir -p var/log
+
+.venv/bin/rasa run actions --actions actions --port "$ACTION_PORT" > var/log/actions.log 2>&1 &
+actions_pid=$!
+.venv/bin/rasa run --model models/assistant.tar.gz --port "$RASA_PORT" --cors "*" \
+  --endpoints endpoints.yml --credentials credentials.yml > var/log/rasa.log 2>&1 &
+rasa_pid=$!
+trap 'kill $actions_pid $rasa_pid 2>/dev/null; wait; echo "stopped"' INT TERM EXIT
+
+echo "Starting (about 20 s). Logs: var/log/rasa.log, var/log/actions.log"
+until curl -sf "http://localhost:$RASA_PORT/webhooks/rest/" > /dev/null; do
+  kill -0 $rasa_pid 2>/dev/null || { echo "the Rasa server stopped; see var/log/rasa.log"; exit 1; }
+  sleep 1
+done
+echo "Assistant ready:"
+echo "  REST:      POST http://localhost:$RASA_PORT/webhooks/rest/webhook  {\"sender\": \"me\", \"message\": \"hello\"}"
+echo "  socket.io: http://localhost:$RASA_PORT/socket.io"
+echo "  actions:   http://localhost:$ACTION_PORT/webhook"
+echo "Press Ctrl-C to stop."
+wait

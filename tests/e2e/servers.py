@@ -1,0 +1,92 @@
+"""Starts the real action server and Rasa server for a test, on free ports, with their own tracker DB."""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import time
+from pathlib import Path
+from typing import Dict, List, Optional
+
+import requests
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = ROOT / ".venv" / "bin"
+MODEL = ROOT / "models" / "assistant.tar.gz"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Service:
+    def __init__(self, name: str, command: List[str], env: Dict[str, str], log: Path, health_url: str) -> None:
+        self.name, self.command, self.env, self.log, self.health_url = name, command, env, log, health_url
+        self.process: Optional[subprocess.Popen] = None
+
+    def start(self, timeout: float = 180) -> None:
+        handle = open(self.log, "ab")
+        self.process = subprocess.Popen(self.command, cwd=ROOT, env=self.env, stdout=handle, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"{self.name} exited; see {self.log}")
+            try:
+                if requests.get(self.health_url, timeout=2).status_code == 200:
+                    return
+            except requests.RequestException:
+                pass
+            time.sleep(0.5)  # polling for readiness, not synchronising the test
+        raise RuntimeError(f"{self.name} not ready after {timeout} s; see {self.log}")
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+class Assistant:
+    """Both servers, talking over the REST channel like the web widget does."""
+
+    def __init__(self, workdir: Path, extra_env: Optional[Dict[str, str]] = None) -> None:
+        self.rasa_port, self.action_port = free_port(), free_port()
+        env = dict(os.environ)
+        env.update(
+            PYTHONPATH=str(ROOT), RASA_PORT=str(self.rasa_port), ACTION_PORT=str(self.action_port),
+            TRACKER_STORE_URL=f"sqlite:///{workdir / 'tracker.db'}", DATABASE_URL=f"sqlite:///{workdir / 'kb.db'}",
+            TF_CPP_MIN_LOG_LEVEL="2", RASA_TELEMETRY_ENABLED="false", SQLALCHEMY_SILENCE_UBER_WARNING="1",
+        )
+        env.update(extra_env or {})
+        self.env = env
+        subprocess.run([str(BIN / "python"), "-m", "bot", "kb", "load"], cwd=ROOT, env=env, check=True,
+                       capture_output=True)
+        self.actions = Service(
+            "action server", [str(BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(self.action_port)],
+            env, workdir / "actions.log", f"http://127.0.0.1:{self.action_port}/health",
+        )
+        self.rasa = Service(
+            "rasa server", [str(BIN / "rasa"), "run", "--model", str(MODEL), "--port", str(self.rasa_port),
+                            "--endpoints", "endpoints.yml", "--credentials", "credentials.yml"],
+            env, workdir / "rasa.log", f"http://127.0.0.1:{self.rasa_port}/webhooks/rest/",
+        )
+        self.url = f"http://127.0.0.1:{self.rasa_port}/webhooks/rest/webhook"
+
+    def start(self) -> "Assistant":
+        self.actions.start()
+        self.rasa.start()
+        return self
+
+    def stop(self) -> None:
+        self.rasa.stop()
+        self.actions.stop()
+
+    def say(self, sender: str, message, timeout: float = 30) -> List[dict]:
+        response = requests.post(self.url, json={"sender": sender, "message": message}, timeout=timeout)
+        response.raise_for_status()
+        return response.json()
