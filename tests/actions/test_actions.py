@@ -1,0 +1,135 @@
+"""The rasa_sdk actions, run with a CollectingDispatcher on a tracker, against a real SQLite knowledge base."""
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime, timezone
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import actions, services
+from bot.clinic import load_profile
+from bot.escalations import list_escalations
+from bot.kb.database import session_factory
+from bot.kb.loader import load_into
+
+PROFILE = load_profile()
+
+
+@pytest.fixture()
+def kb(tmp_path, monkeypatch):
+    sessions = session_factory(f"sqlite:///{tmp_path / 'kb.db'}")
+    assert not load_into(sessions).errors
+    monkeypatch.setattr(services, "sessions", lambda: sessions)
+    return sessions
+
+
+def tracker(intent: str, entities=(), events=(), channel: str = "rest", sender: str = "patient-1") -> Tracker:
+    latest = {"intent": {"name": intent, "confidence": 0.9}, "entities": list(entities), "text": "…",
+              "intent_ranking": []}
+    return Tracker(sender, {}, latest, list(events) + [{"event": "user", "input_channel": channel, "parse_data": latest}],
+                   False, None, {}, "action_listen")
+
+
+def run(action, tracker_):
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(action.run(dispatcher, tracker_, {}))
+    return events, dispatcher.messages
+
+
+def entity(name, value):
+    return {"entity": name, "value": value}
+
+
+def test_answer_topic_gives_the_kb_answer_with_topic_and_sources(kb):
+    events, messages = run(actions.ActionAnswerTopic(), tracker("ask_recovery_driving"))
+    assert events == []
+    assert len(messages) == 1
+    message = messages[0]
+    assert message["text"].startswith(f"Do not drive for at least {PROFILE.setting('no_driving_days')} days")
+    assert message["custom"]["topic"] == "recovery_driving"
+    assert {s["id"] for s in message["custom"]["sources"]} >= {"krames_kyphoplasty"}
+
+
+def test_answer_topic_for_an_unknown_intent_gives_the_clinic_number(kb):
+    _, messages = run(actions.ActionAnswerTopic(), tracker("ask_something_else"))
+    assert len(messages) == 1
+    assert PROFILE.emergency_number in messages[0]["text"]
+    assert PROFILE.number_for_now() in messages[0]["text"]
+
+
+def test_urgent_triage_gives_the_number_for_the_hour_and_is_recorded(kb):
+    entities = [entity("symptom", "fever"), entity("level_urgent", "fever")]
+    events, messages = run(actions.ActionTriage(), tracker("report_symptom", entities))
+    assert events == []
+    assert len(messages) == 1
+    number = PROFILE.number_for_now()
+    assert messages[0]["custom"] == {"triage": "urgent", "symptoms": ["fever"], "call": number}
+    assert number in messages[0]["text"]
+    assert f"within {PROFILE.setting('er_fallback_minutes')} minutes" in messages[0]["text"]
+    [record] = list_escalations(kb)
+    assert (record.conversation_id, record.level, record.symptom_codes, record.channel, record.number_given) == (
+        "patient-1", "urgent", ["fever"], "rest", number)
+
+
+def test_emergency_with_several_symptoms_names_them_and_calls_the_emergency_number(kb):
+    entities = [entity("symptom", "chest_pain"), entity("symptom", "fever"), entity("level_emergency", "chest_pain,fever")]
+    _, messages = run(actions.ActionTriage(), tracker("report_symptom", entities))
+    assert messages[0]["custom"] == {"triage": "emergency", "symptoms": ["chest_pain", "fever"],
+                                     "call": PROFILE.emergency_number}
+    assert messages[0]["text"].startswith("Chest pain and fever can be a sign of a serious problem. Call 911 now.")
+    assert [r.level for r in list_escalations(kb)] == ["emergency"]
+
+
+def test_self_care_is_not_recorded(kb):
+    entities = [entity("symptom", "tiredness"), entity("level_self_care", "tiredness")]
+    _, messages = run(actions.ActionTriage(), tracker("report_symptom", entities))
+    assert messages[0]["custom"]["triage"] == "self_care"
+    assert "common after the procedure" in messages[0]["text"]
+    assert list_escalations(kb) == []
+
+
+def test_symptom_only_mentioned_gets_the_warning_signs_not_a_triage(kb):
+    _, messages = run(actions.ActionTriage(), tracker("report_symptom", [entity("symptom_mentioned", "chest_pain")]))
+    assert messages[0]["text"].startswith("It sounds like you do not have chest pain right now.")
+    assert messages[1]["custom"]["topic"] == "warning_signs"
+    assert all("triage" not in (m.get("custom") or {}) for m in messages)
+    assert list_escalations(kb) == []
+
+
+def test_handoff_gives_the_number_for_the_hour_and_is_recorded(kb):
+    _, messages = run(actions.ActionHandoff(), tracker("request_human", channel="twilio"))
+    number = PROFILE.number_for_now()
+    assert messages[0]["custom"] == {"handoff": True, "call": number}
+    [record] = list_escalations(kb)
+    assert (record.level, record.channel, record.number_given) == ("handoff", "twilio", number)
+
+
+def test_clarify_offers_the_likeliest_topics_as_buttons(kb):
+    t = tracker("nlu_fallback")
+    t.latest_message["intent_ranking"] = [
+        {"name": "nlu_fallback", "confidence": 0.5}, {"name": "ask_recovery_lifting", "confidence": 0.3},
+        {"name": "greet", "confidence": 0.1}, {"name": "ask_recovery_driving", "confidence": 0.05},
+    ]
+    _, messages = run(actions.ActionClarify(), t)
+    assert [b["payload"] for b in messages[0]["buttons"]] == ["/ask_recovery_lifting", "/ask_recovery_driving"]
+
+
+def test_second_fallback_in_a_row_gives_the_clinic_number(kb):
+    earlier = {"event": "user", "parse_data": {"intent": {"name": "nlu_fallback"}}}
+    t = tracker("nlu_fallback", events=[earlier])
+    t.latest_message["intent_ranking"] = [{"name": "ask_recovery_lifting", "confidence": 0.3}]
+    _, messages = run(actions.ActionClarify(), t)
+    assert "buttons" not in messages[0] or not messages[0]["buttons"]
+    assert messages[0]["custom"] == {"handoff": True, "call": PROFILE.number_for_now()}
+
+
+def test_a_failing_escalation_log_does_not_change_what_the_patient_is_told(kb, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("database down")
+
+    monkeypatch.setattr(actions.escalations, "record", broken)
+    entities = [entity("symptom", "fever"), entity("level_urgent", "fever")]
+    _, messages = run(actions.ActionTriage(), tracker("report_symptom", entities))
+    assert messages[0]["custom"]["triage"] == "urgent"

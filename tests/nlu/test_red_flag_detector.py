@@ -1,0 +1,73 @@
+"""The Rasa NLU component: entities and intent for the rules, whatever DIET predicted."""
+from __future__ import annotations
+
+import pytest
+from rasa.engine.graph import ExecutionContext
+from rasa.engine.storage.local_model_storage import LocalModelStorage
+from rasa.engine.storage.resource import Resource
+from rasa.shared.nlu.training_data.message import Message
+
+from bot.clinic import load_profile
+from bot.nlu.red_flag_detector import RedFlagDetector
+
+PROFILE = load_profile()
+
+
+@pytest.fixture(scope="module")
+def detector(tmp_path_factory):
+    storage = LocalModelStorage(tmp_path_factory.mktemp("model"))
+    return RedFlagDetector.create({}, storage, Resource("red_flags"), ExecutionContext(None, "test"))
+
+
+def parse(detector, text, intent="ask_warning_signs"):
+    message = Message(data={"text": text, "intent": {"name": intent, "confidence": 0.8},
+                            "intent_ranking": [{"name": intent, "confidence": 0.8}]})
+    detector.process([message])
+    entities = {}
+    for e in message.get("entities", []):
+        entities.setdefault(e["entity"], []).append(e["value"])
+    return message.get("intent")["name"], entities, message
+
+
+def test_an_affirmed_emergency_overrides_the_classifier_and_brings_the_numbers(detector):
+    intent, entities, message = parse(detector, "i have crushing chest pain", intent="ask_complication_cement_embolism")
+    assert intent == "report_symptom"
+    assert entities["level_emergency"] == ["chest_pain"]
+    assert entities["symptom"] == ["chest_pain"]
+    assert entities["emergency_number"] == [PROFILE.emergency_number]
+    assert entities["clinic_number"] == [PROFILE.number_for_now()]
+    # the classifier's guess stays visible in the ranking
+    assert [r["name"] for r in message.get("intent_ranking")] == ["report_symptom", "ask_complication_cement_embolism"]
+
+
+def test_highest_level_wins_with_several_symptoms(detector):
+    _, entities, _ = parse(detector, "I have a fever of 101 and now I can't feel my legs")
+    assert "level_emergency" in entities and "level_urgent" not in entities
+    assert sorted(entities["symptom"]) == ["fever", "leg_weakness"]
+
+
+@pytest.mark.parametrize("text", ["I have no fever", "what if I get a fever?", "my husband had chest pain",
+                                  "I had chest pain last year"])
+def test_negated_hypothetical_other_person_and_past_do_not_escalate(detector, text):
+    intent, entities, _ = parse(detector, text)
+    assert intent == "ask_warning_signs"
+    assert not any(name.startswith("level_") for name in entities)
+    assert "emergency_number" not in entities
+    assert entities["symptom_mentioned"]
+
+
+def test_expected_soreness_keeps_the_question_the_patient_asked(detector):
+    intent, entities, _ = parse(detector, "my back is sore, when can I drive?", intent="ask_recovery_driving")
+    assert intent == "ask_recovery_driving"
+    assert entities["level_self_care"] == ["needle_site_soreness"]
+
+
+def test_a_message_without_symptoms_is_left_alone(detector):
+    intent, entities, message = parse(detector, "what is kyphoplasty", intent="ask_what_kyphoplasty")
+    assert intent == "ask_what_kyphoplasty" and entities == {}
+
+
+def test_detection_failure_loses_nothing(detector, monkeypatch):
+    monkeypatch.setattr(detector.triage, "assess", lambda text: (_ for _ in ()).throw(RuntimeError("boom")))
+    intent, entities, _ = parse(detector, "I have chest pain", intent="report_symptom")
+    assert intent == "report_symptom" and entities == {}
