@@ -18,11 +18,11 @@ SPACY_MODEL := var/spacy_en_blank/meta.json
 MODEL := models/assistant.tar.gz
 TRAINING_INPUTS := config.yml domain.yml $(shell find data/nlu data/rules data/stories -name "*.yml" 2>/dev/null) $(wildcard bot/nlu/*.py)
 
-.PHONY: help install kb train run test test-unit test-rasa eval clean
+.PHONY: help install kb train run test test-unit test-rasa eval bench clean
 help:
 	@echo "make run    start the assistant (action server + Rasa server) on the embedded defaults"
 	@echo "make test   install, train if needed, and run every test"
-	@echo "make train | eval | clean"
+	@echo "make train | eval | bench | clean"
 
 $(BIN)/.installed: requirements.txt
 	@if [ -z "$(PY310)" ]; then echo "error: Python 3.10 not found. Install it with 'pyenv install 3.10' or put python3.10 on PATH (rasa 3.6 does not run on 3.11)." >&2; exit 1; fi
@@ -56,9 +56,16 @@ test: $(MODEL) kb
 	$(BIN)/python -m pytest -q tests
 	$(RASA) test core --stories tests/conversations --model $(MODEL) --fail-on-prediction-errors --out var/results/core
 
+# docs/evaluation.md + docs/triage.md: NLU cross-validation (about 10-15 minutes on 2 cores), conversation tests, triage suite.
 eval: $(MODEL) kb
-	$(RASA) test nlu --cross-validation --folds 5 --out var/results/nlu
+	@mkdir -p var/results/nlu && echo "NLU cross-validation, 5 folds (log: var/results/nlu/cv.log)"
+	$(RASA) test nlu --cross-validation --folds 5 --out var/results/nlu > var/results/nlu/cv.log 2>&1 || { tail -30 var/results/nlu/cv.log; exit 1; }
+	$(RASA) test core --stories tests/conversations --model $(MODEL) --out var/results/conversations > var/results/conversations.log 2>&1 || { tail -30 var/results/conversations.log; exit 1; }
 	$(BIN)/python -m bot.eval.report
+
+# docs/benchmarks.md: the assistant against Rasa's stock config under the same REST load (about 10 minutes; not in `make test`).
+bench: $(BIN)/.installed $(SPACY_MODEL)
+	$(BIN)/python -m bench.run
 
 clean:
 	rm -rf models var/results var/*.db var/spacy_en_blank

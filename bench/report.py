@@ -1,0 +1,223 @@
+"""docs/benchmarks.md and docs/benchmarks.png from var/bench/results.json (written by bench/run.py).
+
+    .venv/bin/python -m bench.report      # re-renders the report from the last run"""
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Dict, List, Optional
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "var" / "bench" / "results.json"
+MARKDOWN = ROOT / "docs" / "benchmarks.md"
+PLOT = ROOT / "docs" / "benchmarks.png"
+A, B = "assistant", "baseline"
+PROCS = ("rasa server", "action server")
+
+
+def _ratio(a: Optional[float], b: Optional[float]) -> str:
+    if a is None or b is None or b == 0 or any(map(math.isnan, (a, b))):
+        return "–"
+    return f"{a / b:.2f}×"
+
+
+def _ms(value: float) -> str:
+    return "–" if value is None or math.isnan(value) else f"{value * 1000:,.0f}"
+
+
+def _run(results: dict, system: str, concurrency: int) -> Optional[dict]:
+    return next((r for r in results["runs"] if r["system"] == system and r["concurrency"] == concurrency), None)
+
+
+def _row(label: str, a, b, fmt=lambda v: f"{v:,.1f}") -> str:
+    cell = lambda v: "–" if v is None or (isinstance(v, float) and math.isnan(v)) else fmt(v)  # noqa: E731
+    return f"| {label} | {cell(a)} | {cell(b)} | {_ratio(a, b)} |"
+
+
+def render(results: dict) -> str:
+    sa, sb = results["systems"][A], results["systems"][B]
+    m = results["machine"]
+    lines = [
+        "# Benchmarks: the assistant against Rasa's stock configuration",
+        "",
+        f"`make bench` (bench/run.py), run {results['started']} to {results.get('finished', '?')} on commit "
+        f"`{results['commit']}`"
+        + (f" with uncommitted changes in {results['uncommitted']} tracked files (work in progress of other "
+           "developers in the same tree)" if results.get("uncommitted") else "")
+        + "; raw figures in `var/bench/results.json`.",
+        "",
+        f"**Machine:** {m['cores']} cores ({m['cpu']}), {m['memory_gb']} GB, Python {m['python']}. The machine was "
+        "**shared** with other work during the run: the *other CPU* row below is the CPU time the rest of the "
+        "machine used during each level, so latencies are upper bounds of what this hardware does alone. "
+        "The order of the two systems alternates between levels so that changes in that load do not always "
+        "fall on the same system.",
+        "",
+        "**Systems.** *assistant* = this project (`config.yml`: blank spaCy tokenizer, DIET with 1 transformer "
+        "layer, the red-flag detector, FallbackClassifier; RulePolicy + MemoizationPolicy). *baseline* = the "
+        "pipeline and policies `rasa init` writes for Rasa 3.6 (`bench/baseline/config.yml`: DIET default size, "
+        "ResponseSelector, RulePolicy, MemoizationPolicy, UnexpecTEDIntentPolicy, TEDPolicy) trained on this "
+        "project's data and domain. Both are served exactly as `make run` serves the assistant: the same "
+        "action server code, `endpoints.yml` (SQLite tracker store), `credentials.yml` (the guarded REST "
+        "channel), each with its own files under `var/bench/<system>/`. Models are trained by the same run "
+        "into `var/bench/models/`.",
+        "",
+        f"**Load.** Closed loop over the REST channel on loopback: *N* virtual patients, each in one "
+        f"conversation at a time, sending the next message as soon as the reply arrives (no think time), for "
+        f"{results['duration_s']:.0f} s per level after {results.get('warmup', 20)} warm-up messages. A "
+        "conversation is a greeting, 2–4 turns drawn 50 % question / 30 % symptom report / 20 % small talk, then "
+        "thanks or goodbye; messages are drawn from "
+        f"`data/nlu` ({results['pools']['questions']} questions, {results['pools']['small talk']} small-talk "
+        f"lines) and `tests/triage/cases.yml` ({results['pools']['symptom reports']} symptom reports), with the "
+        "same seeds for both systems. Latency = time from sending a message to the complete reply (all bot "
+        "messages of the turn). Throughput = replies completed within the level's duration / duration. "
+        "*Guard answers* = replies where the channel guard had to answer instead of the bot (the bot failed "
+        "or timed out behind it). Ratios are assistant / baseline.",
+        "",
+        "![latency, throughput and memory](benchmarks.png)",
+        "",
+        "## Under load",
+        "",
+    ]
+    for concurrency in results["levels"]:
+        ra, rb = _run(results, A, concurrency), _run(results, B, concurrency)
+        if not ra or not rb:
+            continue
+        lines += [
+            f"### {concurrency} concurrent conversation{'s' if concurrency > 1 else ''}",
+            "",
+            "| | assistant | baseline | ratio |",
+            "|---|---:|---:|---:|",
+            _row("p50 latency (ms)", ra["p50"], rb["p50"], lambda v: _ms(v)),
+            _row("p95 latency (ms)", ra["p95"], rb["p95"], lambda v: _ms(v)),
+            _row("p99 latency (ms)", ra["p99"], rb["p99"], lambda v: _ms(v)),
+            _row("throughput (messages/s)", ra["throughput"], rb["throughput"], lambda v: f"{v:.2f}"),
+            _row("messages answered", ra["ok"], rb["ok"], lambda v: f"{v:,}"),
+            _row("errors (no reply / HTTP error / timeout)", ra["errors"], rb["errors"], lambda v: f"{v:,}"),
+            _row("guard answers", ra["degraded"], rb["degraded"], lambda v: f"{v:,}"),
+            _row("CPU per message, Rasa server (ms)", ra["cpu_ms_per_request"]["rasa server"],
+                 rb["cpu_ms_per_request"]["rasa server"], lambda v: f"{v:.0f}"),
+            _row("CPU per message, action server (ms)", ra["cpu_ms_per_request"]["action server"],
+                 rb["cpu_ms_per_request"]["action server"], lambda v: f"{v:.0f}"),
+            _row("cores busy, whole machine", ra["cores_busy"], rb["cores_busy"], lambda v: f"{v:.2f}"),
+            _row("other CPU on the machine (s)", ra["other_cpu_s"], rb["other_cpu_s"], lambda v: f"{v:.0f}"),
+            "",
+        ]
+    ta, tb = sa["training"], sb["training"]
+    lines += [
+        "## Start-up, memory, training",
+        "",
+        "| | assistant | baseline | ratio |",
+        "|---|---:|---:|---:|",
+        _row("start to first answer (s)", sa["first_answer_s"], sb["first_answer_s"]),
+    ]
+    for proc in PROCS:
+        lines.append(_row(f"peak RSS, {proc} (MB)", sa["peak_rss_mb"][proc], sb["peak_rss_mb"][proc],
+                          lambda v: f"{v:,.0f}"))
+    lines += [
+        _row("peak RSS, both processes (MB)", sum(sa["peak_rss_mb"].values()), sum(sb["peak_rss_mb"].values()),
+             lambda v: f"{v:,.0f}"),
+        _row("RSS after start-up, Rasa server (MB)", sa["idle_rss_mb"]["rasa server"],
+             sb["idle_rss_mb"]["rasa server"], lambda v: f"{v:,.0f}"),
+        _row("training, wall clock (s)", ta["wall_s"], tb["wall_s"], lambda v: f"{v:,.0f}"),
+        _row("training, CPU time (s)", ta["cpu_s"], tb["cpu_s"], lambda v: f"{v:,.0f}"),
+        _row("model file (MB)", ta["model_mb"], tb["model_mb"]),
+        "",
+        "Start to first answer: both servers launched at the same moment, then \"hello\" sent every 0.2 s until a "
+        "real reply (not the guard's) comes back; it includes loading the model. Peak RSS is the kernel's "
+        "high-water mark (`VmHWM` in /proc/<pid>/status) of each server process over the whole run, start-up "
+        "included. Training: `rasa train --force` of each configuration on the same data, wall clock and CPU "
+        "time of the process (CPU time is less sensitive to the other load on the machine).",
+        "",
+        "## Where the time goes",
+        "",
+    ]
+    first = results["levels"][0]
+    ra, rb = _run(results, A, first), _run(results, B, first)
+    if ra and rb:
+        lines += [
+            f"Median latency by kind of message at {first} conversation{'s' if first > 1 else ''} "
+            "(questions and symptom reports go through the action server; small talk is a domain response):",
+            "",
+            "| kind | assistant p50 (ms) | baseline p50 (ms) | ratio | messages (assistant) |",
+            "|---|---:|---:|---:|---:|",
+        ]
+        for kind in ("question", "symptom", "small_talk"):
+            ka, kb = ra["by_kind"][kind], rb["by_kind"][kind]
+            lines.append(f"| {kind.replace('_', ' ')} | {_ms(ka['p50'])} | {_ms(kb['p50'])} | "
+                         f"{_ratio(ka['p50'], kb['p50'])} | {ka['n']} |")
+        lines.append("")
+    lines += ["Training time per component (from Rasa's training log, 1 s resolution):", "",
+              "| component | assistant (s) | baseline (s) |", "|---|---:|---:|"]
+    names = sorted(set(ta.get("components_s", {})) | set(tb.get("components_s", {})),
+                   key=lambda n: -max(ta.get("components_s", {}).get(n, 0), tb.get("components_s", {}).get(n, 0)))
+    for name in names:
+        va, vb = ta.get("components_s", {}).get(name), tb.get("components_s", {}).get(name)
+        if (va or 0) + (vb or 0) >= 1:
+            lines.append(f"| {name} | {'–' if va is None else f'{va:.0f}'} | {'–' if vb is None else f'{vb:.0f}'} |")
+    notes = results.get("notes")
+    if notes:
+        lines += ["", "## Observations", ""] + [f"- {n}" for n in notes]
+    return "\n".join(lines) + "\n"
+
+
+def plot(results: dict, path: Path = PLOT) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    levels = results["levels"]
+    colours = {A: "tab:blue", B: "tab:orange"}
+    fig, axes = plt.subplots(1, 3, figsize=(14, 4.2))
+    for system in (A, B):
+        runs = [_run(results, system, c) for c in levels]
+        xs = [c for c, r in zip(levels, runs) if r]
+        runs = [r for r in runs if r]
+        axes[0].plot(xs, [r["p50"] * 1000 for r in runs], "o-", color=colours[system], label=f"{system} p50")
+        axes[0].plot(xs, [r["p95"] * 1000 for r in runs], "s--", color=colours[system], label=f"{system} p95")
+        axes[1].plot(xs, [r["throughput"] for r in runs], "o-", color=colours[system], label=system)
+    from matplotlib.ticker import NullFormatter
+
+    for ax in axes[:2]:
+        ax.set_xscale("log")
+        ax.set_xticks(levels)
+        ax.set_xticklabels([str(c) for c in levels])
+        ax.xaxis.set_minor_formatter(NullFormatter())
+        ax.set_xlabel("concurrent conversations")
+        ax.grid(alpha=0.3)
+    axes[0].set_yscale("log")
+    axes[0].set_ylabel("latency (ms)")
+    axes[0].set_title("Latency")
+    axes[0].legend(fontsize=8)
+    axes[1].set_ylim(bottom=0)
+    axes[1].set_ylabel("messages / s")
+    axes[1].set_title("Throughput")
+    axes[1].legend(fontsize=8)
+    width = 0.35
+    for offset, system in ((-width / 2, A), (width / 2, B)):
+        peaks = results["systems"][system]["peak_rss_mb"]
+        axes[2].bar([i + offset for i in range(len(PROCS))], [peaks[p] for p in PROCS], width,
+                    color=colours[system], label=system)
+    axes[2].set_xticks(range(len(PROCS)))
+    axes[2].set_xticklabels(PROCS)
+    axes[2].set_ylabel("peak RSS (MB)")
+    axes[2].set_title("Peak memory")
+    axes[2].legend(fontsize=8)
+    fig.suptitle(f"make bench, {results['started'][:16].replace('T', ' ')} UTC, {results['machine']['cores']} "
+                 f"shared cores, {results['duration_s']:.0f} s per level", fontsize=10)
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def write(results: dict) -> None:
+    MARKDOWN.parent.mkdir(parents=True, exist_ok=True)
+    MARKDOWN.write_text(render(results), encoding="utf-8")
+    plot(results)
+
+
+if __name__ == "__main__":
+    write(json.loads(RESULTS.read_text()))
+    print(f"wrote {MARKDOWN.relative_to(ROOT)}, {PLOT.relative_to(ROOT)}")

@@ -1,0 +1,359 @@
+"""`make bench`: the assistant against a baseline — Rasa's stock configuration (bench/baseline/config.yml)
+trained on this project's data and domain — under the same closed-loop REST load (bench/load.py).
+
+In one run: trains both models into var/bench/ (timed), starts each system the way `make run` does (action
+server + Rasa server with this project's endpoints and credentials, own SQLite tracker and knowledge-base
+files under var/bench/<system>/), times the first answer, then drives both at 1, 10 and 50 concurrent
+conversations (the order of the two systems alternates between levels, so a change in the background load
+of the shared machine does not always fall on the same system), reads the peak memory of every process
+from /proc, stops everything and writes var/bench/results.json, docs/benchmarks.md and docs/benchmarks.png.
+
+    .venv/bin/python -m bench.run [--duration 25] [--levels 1 10 50] [--skip-train]
+
+Loopback only; every wait is bounded, so the run stops by itself."""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import re
+import resource
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Dict, List, Optional
+
+from bench import load, report
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = ROOT / ".venv" / "bin"
+OUT = ROOT / "var" / "bench"
+SYSTEMS = {  # name -> training config
+    "assistant": ROOT / "config.yml",
+    "baseline": ROOT / "bench" / "baseline" / "config.yml",
+}
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def base_env(**overrides: str) -> Dict[str, str]:
+    """The environment `make run` gives the servers: scripts/env.sh sourced over ours (it only fills in
+    what is unset, so the overrides win)."""
+    env = dict(os.environ)
+    env.update(PYTHONPATH=str(ROOT), RASA_CACHE_DIRECTORY=str(OUT / "cache"), **overrides)
+    done = subprocess.run(["bash", "-c", "source scripts/env.sh && env -0"], cwd=ROOT, env=env,
+                          capture_output=True, check=True)
+    return dict(item.split("=", 1) for item in done.stdout.decode().split("\0") if "=" in item)
+
+
+# ------------------------------------------------------------------ /proc: memory and CPU of a process tree
+def _read(path: str) -> str:
+    try:
+        with open(path) as handle:
+            return handle.read()
+    except OSError:
+        return ""
+
+
+def descendants(pid: int) -> List[int]:
+    children: Dict[int, List[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            stat = _read(f"/proc/{entry}/stat")
+            if stat:
+                ppid = int(stat.rsplit(")", 1)[1].split()[1])
+                children.setdefault(ppid, []).append(int(entry))
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        todo.extend(children.get(current, []))
+    return found
+
+
+def status_kb(pid: int, field: str) -> int:
+    match = re.search(rf"^{field}:\s+(\d+) kB", _read(f"/proc/{pid}/status"), re.MULTILINE)
+    return int(match.group(1)) if match else 0
+
+
+def cpu_seconds(pid: int) -> float:
+    stat = _read(f"/proc/{pid}/stat")
+    if not stat:
+        return 0.0
+    fields = stat.rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICKS  # utime + stime
+
+
+def system_cpu() -> float:
+    """Busy CPU seconds of the whole machine (all cores) since boot."""
+    values = [int(v) for v in _read("/proc/stat").splitlines()[0].split()[1:]]
+    idle = values[3] + values[4]
+    return (sum(values[:8]) - idle) / TICKS
+
+
+# ------------------------------------------------------------------ processes
+class Proc:
+    def __init__(self, name: str, command: List[str], env: Dict[str, str], log: Path) -> None:
+        self.name, self.command, self.env, self.log = name, command, env, log
+        self.process: Optional[subprocess.Popen] = None
+        self.peak_kb: Dict[int, int] = {}
+
+    def start(self) -> None:
+        handle = open(self.log, "ab")
+        self.process = subprocess.Popen(self.command, cwd=ROOT, env=self.env, stdout=handle,
+                                        stderr=subprocess.STDOUT, start_new_session=True)
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def alive(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def pids(self) -> List[int]:
+        return descendants(self.pid) if self.alive() else []
+
+    def sample_memory(self) -> None:
+        for pid in self.pids():
+            self.peak_kb[pid] = max(self.peak_kb.get(pid, 0), status_kb(pid, "VmHWM"))
+
+    def rss_mb(self) -> float:
+        return sum(status_kb(pid, "VmRSS") for pid in self.pids()) / 1024
+
+    def peak_mb(self) -> float:
+        """Peak resident memory (VmHWM) of the server process, plus that of any child process."""
+        self.sample_memory()
+        return sum(self.peak_kb.values()) / 1024
+
+    def cpu(self) -> float:
+        return sum(cpu_seconds(pid) for pid in self.pids())
+
+    def stop(self) -> None:
+        if not self.alive():
+            return
+        self.sample_memory()
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+class System:
+    """One assistant as `make run` starts it: action server + Rasa server (REST + socket.io)."""
+
+    def __init__(self, name: str, model: Path) -> None:
+        self.name, self.model = name, model
+        self.workdir = OUT / name
+        shutil.rmtree(self.workdir, ignore_errors=True)
+        self.workdir.mkdir(parents=True)
+        self.rasa_port, self.action_port = free_port(), free_port()
+        env = base_env(RASA_PORT=str(self.rasa_port), ACTION_PORT=str(self.action_port),
+                       TRACKER_STORE_URL=f"sqlite:///{self.workdir / 'tracker.db'}",
+                       DATABASE_URL=f"sqlite:///{self.workdir / 'kb.db'}")
+        self.env = env
+        self.url = f"http://127.0.0.1:{self.rasa_port}/webhooks/rest/webhook"
+        self.actions = Proc("action server", [str(BIN / "rasa"), "run", "actions", "--actions", "actions",
+                                              "--port", str(self.action_port)], env, self.workdir / "actions.log")
+        self.rasa = Proc("rasa server", [str(BIN / "rasa"), "run", "--model", str(model), "--port",
+                                         str(self.rasa_port), "--cors", "*", "--endpoints", "endpoints.yml",
+                                         "--credentials", "credentials.yml"], env, self.workdir / "rasa.log")
+        self.first_answer_s: Optional[float] = None
+        self.first_reply: Optional[list] = None
+
+    def procs(self) -> List[Proc]:
+        return [self.rasa, self.actions]
+
+    def start(self, timeout: float = 300) -> float:
+        """Starts both servers at once; returns the seconds until the first real answer to "hello"."""
+        subprocess.run([str(BIN / "python"), "-m", "bot", "kb", "load"], cwd=ROOT, env=self.env, check=True,
+                       capture_output=True)
+        t0 = time.perf_counter()
+        self.actions.start()
+        self.rasa.start()
+        deadline = t0 + timeout
+        while time.perf_counter() < deadline:
+            for proc in self.procs():
+                if not proc.alive():
+                    raise RuntimeError(f"{self.name}: the {proc.name} exited; see {proc.log}")
+            try:
+                status, body = asyncio.run(load.say(self.url, f"bench-{self.name}-first", "hello", timeout=30))
+                texts = [m.get("text") or "" for m in body] if isinstance(body, list) else []
+                if status == 200 and any(texts) and not any(load.NO_ANSWER_MARK in t for t in texts):
+                    self.first_answer_s = time.perf_counter() - t0
+                    self.first_reply = body
+                    return self.first_answer_s
+            except Exception:  # not listening yet
+                pass
+            time.sleep(0.2)
+        raise RuntimeError(f"{self.name}: no answer after {timeout} s; see {self.workdir}")
+
+    def stop(self) -> None:
+        self.rasa.stop()
+        self.actions.stop()
+
+
+# ------------------------------------------------------------------ training
+_COMPONENT = re.compile(r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d) .*?(Starting|Finished) to train component '([^']+)'|"
+                        r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d) .*?(Finished) training component '([^']+)'")
+
+
+def component_times(log: Path) -> Dict[str, float]:
+    """Seconds per trained component, from the timestamps of Rasa's training log (1 s resolution)."""
+    started: Dict[str, datetime] = {}
+    spent: Dict[str, float] = {}
+    for line in log.read_text(errors="replace").splitlines():
+        match = _COMPONENT.search(line)
+        if not match:
+            continue
+        stamp = match.group(1) or match.group(4)
+        name = match.group(3) or match.group(6)
+        at = datetime.strptime(stamp, "%Y-%m-%d %H:%M:%S")
+        if (match.group(2) or "") == "Starting":
+            started[name] = at
+        elif name in started:
+            spent[name] = spent.get(name, 0.0) + (at - started.pop(name)).total_seconds()
+    return spent
+
+
+def train(name: str, config: Path) -> dict:
+    log = OUT / f"train-{name}.log"
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.perf_counter()
+    with open(log, "wb") as handle:
+        done = subprocess.run([str(BIN / "rasa"), "train", "--config", str(config), "--domain", "domain.yml",
+                               "--data", "data", "--out", str(OUT / "models"), "--fixed-model-name", name,
+                               "--force"], cwd=ROOT, env=base_env(), stdout=handle, stderr=subprocess.STDOUT,
+                              timeout=1800)
+    wall = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if done.returncode != 0:
+        raise RuntimeError(f"training {name} failed; see {log}")
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return {"wall_s": wall, "cpu_s": cpu, "components_s": component_times(log),
+            "model_mb": (OUT / "models" / f"{name}.tar.gz").stat().st_size / 1e6}
+
+
+# ------------------------------------------------------------------ the run
+def machine() -> dict:
+    cpu = re.search(r"^model name\s*:\s*(.+)$", _read("/proc/cpuinfo"), re.MULTILINE)
+    return {"cores": os.cpu_count(), "cpu": cpu.group(1) if cpu else "?",
+            "memory_gb": round(status_kb_meminfo("MemTotal") / 1024 / 1024, 1),
+            "python": sys.version.split()[0]}
+
+
+def status_kb_meminfo(field: str) -> int:
+    match = re.search(rf"^{field}:\s+(\d+) kB", _read("/proc/meminfo"), re.MULTILINE)
+    return int(match.group(1)) if match else 0
+
+
+def git_commit() -> str:
+    done = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
+    return done.stdout.strip() or "?"
+
+
+def uncommitted() -> int:
+    done = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT, capture_output=True,
+                          text=True)
+    return len(done.stdout.splitlines())
+
+
+def drive(system: System, concurrency: int, duration: float, pools: load.Pools, seed: int) -> dict:
+    cpu_before = {p.name: p.cpu() for p in system.procs()}
+    machine_before, self_before = system_cpu(), resource.getrusage(resource.RUSAGE_SELF)
+    load_before = os.getloadavg()[0]
+    result = asyncio.run(load.run_level(system.url, system.name, concurrency, duration, pools, seed=seed))
+    elapsed = max(duration, max((s.start + s.latency for s in result.samples), default=duration))
+    self_after = resource.getrusage(resource.RUSAGE_SELF)
+    summary = load.summarise(result)
+    ours = {p.name: p.cpu() - cpu_before[p.name] for p in system.procs()}
+    client = (self_after.ru_utime - self_before.ru_utime) + (self_after.ru_stime - self_before.ru_stime)
+    busy = system_cpu() - machine_before
+    summary.update(
+        elapsed_s=elapsed,
+        cpu_s=ours,
+        cpu_ms_per_request={k: 1000 * v / max(summary["ok"], 1) for k, v in ours.items()},
+        client_cpu_s=client,
+        other_cpu_s=max(0.0, busy - sum(ours.values()) - client),  # the rest of the shared machine
+        cores_busy=busy / elapsed,
+        loadavg_before=load_before,
+    )
+    for proc in system.procs():
+        proc.sample_memory()
+    return summary
+
+
+def main(argv: Optional[List[str]] = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--duration", type=float, default=25.0, help="seconds per load level (default 25)")
+    parser.add_argument("--levels", type=int, nargs="+", default=[1, 10, 50])
+    parser.add_argument("--warmup", type=int, default=20, help="messages sent to each system before measuring")
+    parser.add_argument("--skip-train", action="store_true", help="reuse the models in var/bench/models")
+    parser.add_argument("--seed", type=int, default=5)
+    args = parser.parse_args(argv)
+    OUT.mkdir(parents=True, exist_ok=True)
+    started = datetime.now(timezone.utc)
+    results: dict = {"started": started.isoformat(timespec="seconds"), "commit": git_commit(), "uncommitted": uncommitted(),
+                     "machine": machine(), "duration_s": args.duration, "levels": args.levels, "warmup": args.warmup,
+                     "pools": load.load_pools().sizes(), "systems": {}, "runs": []}
+    pools = load.load_pools()
+    previous = OUT / "results.json"
+    for name, config in SYSTEMS.items():
+        entry = results["systems"].setdefault(name, {"config": str(config.relative_to(ROOT))})
+        if args.skip_train and previous.exists():
+            entry["training"] = json.loads(previous.read_text())["systems"][name]["training"]
+            entry["training"]["reused"] = True
+        else:
+            print(f"training {name} ({entry['config']}) ...", flush=True)
+            entry["training"] = train(name, config)
+            print(f"  {entry['training']['wall_s']:.0f} s", flush=True)
+
+    systems = [System(name, OUT / "models" / f"{name}.tar.gz") for name in SYSTEMS]
+    try:
+        for system in systems:
+            print(f"starting {system.name} ...", flush=True)
+            first = system.start()
+            entry = results["systems"][system.name]
+            entry.update(first_answer_s=first, first_reply=system.first_reply,
+                         idle_rss_mb={p.name: p.rss_mb() for p in system.procs()})
+            print(f"  first answer after {first:.1f} s", flush=True)
+        for system in systems:  # warm-up, not measured
+            for i, (_, _, text) in zip(range(args.warmup), load.script(args.seed + 99, pools)):
+                asyncio.run(load.say(system.url, f"warmup-{system.name}-{i // 6}", text))
+        for index, concurrency in enumerate(args.levels):
+            order = systems if index % 2 == 0 else list(reversed(systems))
+            for system in order:
+                print(f"{system.name}: {concurrency} concurrent conversations for {args.duration:.0f} s ...",
+                      flush=True)
+                summary = drive(system, concurrency, args.duration, pools, args.seed)
+                results["runs"].append(summary)
+                print(f"  p50 {summary['p50'] * 1000:.0f} ms, p95 {summary['p95'] * 1000:.0f} ms, "
+                      f"{summary['throughput']:.1f} msg/s, errors {summary['errors']}, "
+                      f"guard answers {summary['degraded']}", flush=True)
+        for system in systems:
+            entry = results["systems"][system.name]
+            entry["peak_rss_mb"] = {p.name: p.peak_mb() for p in system.procs()}
+            entry["processes"] = {p.name: len(p.peak_kb) for p in system.procs()}
+    finally:
+        for system in systems:
+            system.stop()
+    results["finished"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    (OUT / "results.json").write_text(json.dumps(results, indent=1))
+    report.write(results)
+    print(f"wrote {OUT / 'results.json'}, {report.MARKDOWN.relative_to(ROOT)}, {report.PLOT.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()

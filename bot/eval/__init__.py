@@ -1,0 +1,1 @@
+"""Measurement: the evaluation report (`make eval`) and the triage safety-suite report."""
