@@ -7,10 +7,11 @@ from datetime import date, datetime, time
 from functools import lru_cache
 from pathlib import Path
 from typing import Dict, List, Optional, Tuple
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
+from bot import clock
 from bot.config import KB_DIR
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -39,8 +40,7 @@ class ClinicProfile:
         return self.settings[key]["value"]
 
     def local_now(self, now: Optional[datetime] = None) -> datetime:
-        zone = ZoneInfo(self.timezone)
-        return now.astimezone(zone) if now else datetime.now(zone)
+        return (now or clock.now()).astimezone(ZoneInfo(self.timezone))
 
     def is_open(self, now: Optional[datetime] = None) -> bool:
         local = self.local_now(now)
@@ -81,7 +81,10 @@ def _parse_time(text: str, where: str) -> time:
 def parse_profile(document: dict, where: str = "clinic.yml") -> ClinicProfile:
     try:
         raw = document["clinic"]
-        ZoneInfo(raw["timezone"])
+        try:
+            ZoneInfo(raw["timezone"])
+        except (ZoneInfoNotFoundError, ValueError) as exc:  # ZoneInfoNotFoundError is a KeyError
+            raise ProfileError(f"{where}: timezone {raw['timezone']!r} is not a known time zone") from exc
         hours = {}
         for day, span in (raw.get("hours") or {}).items():
             if day not in DAYS or len(span) != 2:

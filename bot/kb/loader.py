@@ -2,6 +2,7 @@
 Every error names its file and entry; nothing is written unless everything is valid."""
 from __future__ import annotations
 
+import json
 import string
 from dataclasses import dataclass, field
 from datetime import date
@@ -15,7 +16,7 @@ from sqlalchemy.orm import sessionmaker
 
 from bot.clinic import ProfileError, parse_profile
 from bot.config import KB_DIR
-from bot.kb.models import ClinicProfile, RedFlag, Source, Topic
+from bot.kb.models import ClinicProfile, RedFlag, Source, Topic, red_flag_sources, topic_sources
 from bot.triage.lexicon import LexiconError, load_lexicon
 
 CATEGORIES = ("procedure", "preparation", "recovery", "complications", "clinic")
@@ -136,10 +137,13 @@ def read_knowledge_base(kb_dir: Path = KB_DIR) -> KnowledgeBase:
 
     try:
         lexicon = load_lexicon(kb_dir)
+        topics = {a.topic for a in kb.answers}
         for flag in lexicon.red_flags:
             for source in flag.sources:
                 if source not in source_ids:
                     kb.errors.append(f"red_flags.yml {flag.code}: unknown source {source!r}")
+            if flag.topic and flag.topic not in topics:
+                kb.errors.append(f"red_flags.yml {flag.code}: unknown topic {flag.topic!r}")
     except (LexiconError, OSError, yaml.YAMLError) as exc:
         kb.errors.append(str(exc))
     return kb
@@ -152,6 +156,9 @@ def load_into(session_maker: sessionmaker, kb_dir: Path = KB_DIR) -> KnowledgeBa
         return kb
     lexicon = load_lexicon(kb_dir)
     with session_maker.begin() as session:
+        # association rows first: SQLite does not cascade deletes unless foreign keys are switched on
+        for table in (topic_sources, red_flag_sources):
+            session.execute(table.delete())
         for model in (Topic, RedFlag, ClinicProfile, Source):
             session.execute(delete(model))
         sources = {s.id: Source(id=s.id, title=s.title, url=s.url, kind=s.kind) for s in kb.sources}
@@ -168,5 +175,6 @@ def load_into(session_maker: sessionmaker, kb_dir: Path = KB_DIR) -> KnowledgeBa
                         phrases={"phrases": flag.phrases, "patterns": flag.patterns},
                         sources=[sources[s] for s in flag.sources])
             )
-        session.add(ClinicProfile(document=kb.profile_document))
+        # YAML dates (an unquoted holiday) become ISO strings in the JSON column
+        session.add(ClinicProfile(document=json.loads(json.dumps(kb.profile_document, default=str))))
     return kb

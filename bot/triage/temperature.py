@@ -1,10 +1,22 @@
-"""Temperatures written by patients ("101.5", "38.6C", "a hundred and one") in °F."""
+"""Temperatures written by patients ("101.5", "38.6C", "38,6", "a hundred and one") in °F.
+
+A bare number counts only when it is clearly a temperature: it has a unit or a decimal, or it follows
+a word like "temp" or "fever" ("my temperature is 101"). "My mother is 92 and has a fever" has none:
+reading 92 as a temperature would wrongly lower the fever's level. In the follow-up question about the
+temperature the context is known, and a bare number is enough (`asked=True`)."""
 from __future__ import annotations
 
 import re
 from typing import Optional
 
-_NUMBER = re.compile(r"(?<![\d.])(\d{2,3}(?:\.\d)?)\s*(?:°|degrees?|deg)?\s*([cf])?\b", re.IGNORECASE)
+_CUE = re.compile(r"(temp|temperature|fever|thermometer|reading|reads|running|spiked?|hit)\W+(?:\w+\W+){0,3}$",
+                  re.IGNORECASE)
+_NUMBER = re.compile(
+    r"(?<![\d./])(\d{2,3})(?:[.,](\d))?"
+    r"(?!\s*(?:years?|yrs?|y/?o|lbs?|pounds?|kgs?|kilos?|mg|%|/|minutes?|mins?|hours?|hrs?|days?|weeks?|times))"
+    r"\s*(°|degrees?|deg)?\s*([cf](?![a-z]))?",
+    re.IGNORECASE,
+)
 _WORDS = {"ninety": 90, "hundred": 100}
 _UNITS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9}
 _SPOKEN = re.compile(
@@ -17,17 +29,21 @@ _SPOKEN = re.compile(
 def _to_fahrenheit(value: float, unit: Optional[str]) -> Optional[float]:
     unit = (unit or "").lower()
     if unit == "c" or (not unit and 34.0 <= value <= 43.0):
-        return round(value * 9 / 5 + 32, 1)
+        return round(value * 9 / 5 + 32, 1) if 34.0 <= value <= 43.0 else None
     if 90.0 <= value <= 110.0:
         return value
     return None
 
 
-def find_temperature_f(text: str) -> Optional[float]:
+def find_temperature_f(text: str, asked: bool = False) -> Optional[float]:
     """The highest body temperature mentioned in the text, in °F, or None."""
     found = []
     for match in _NUMBER.finditer(text):
-        value = _to_fahrenheit(float(match.group(1)), match.group(2))
+        whole, decimal, degrees, unit = match.groups()
+        clear = asked or decimal or degrees or unit or _CUE.search(text[: match.start()])
+        if not clear:
+            continue
+        value = _to_fahrenheit(float(f"{whole}.{decimal or 0}"), unit)
         if value is not None:
             found.append(value)
     for match in _SPOKEN.finditer(text):
