@@ -4,12 +4,16 @@ from __future__ import annotations
 import logging
 from typing import Any, Dict, List, Text
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
 
 from actions import services
 from bot import escalations
 from bot.triage.disposition import decide, whom_to_call
+from bot.triage.followup import FOLLOW_UP_FOR, QUESTIONS, parse_answer, refine
+from bot.triage.levels import higher_level, rank
 
 logger = logging.getLogger(__name__)
 
@@ -44,6 +48,41 @@ class ActionAnswerTopic(Action):
         return []
 
 
+def _remembered(tracker: Tracker) -> Dict[str, str]:
+    """Symptoms reported earlier in this conversation, code -> level."""
+    pairs = (item.split(":", 1) for item in tracker.get_slot("reported_symptoms") or [] if ":" in item)
+    return dict(pairs)
+
+
+def _triage_reply(dispatcher: CollectingDispatcher, tracker: Tracker, level: str, codes: List[str]) -> List[Dict]:
+    """Tell the patient whom to call now; symptoms told over several turns add up (the highest level wins)."""
+    lexicon = services.lexicon()
+    remembered = _remembered(tracker)
+    # each code at its own level, capped at this turn's (a fever below the threshold is `soon`, not `urgent`)
+    current = {code: min(lexicon.by_code(code).level, level, key=rank) for code in codes}
+    remembered.update(current)
+    overall = level
+    for earlier in remembered.values():
+        overall = higher_level(overall, earlier)
+    all_codes = sorted(remembered) if overall != level else sorted(codes)
+    labels = [lexicon.by_code(code).label for code in all_codes]
+    advice, advice_meta = None, {}
+    if overall == "self_care":
+        topic = next((lexicon.by_code(c).topic for c in all_codes if lexicon.by_code(c).topic), None)
+        answer = services.knowledge_base().answer_for_topic(topic) if topic else None
+        if answer:
+            advice, advice_meta = answer.text, {"topic": answer.topic, "sources": answer.sources}
+    disposition = decide(overall, labels, all_codes, services.profile(), advice=advice)
+    dispatcher.utter_message(text=disposition.text, json_message={**disposition.metadata, **advice_meta})
+    if escalations.should_record(overall):
+        try:
+            escalations.record(services.sessions(), tracker.sender_id, overall, all_codes,
+                               tracker.get_latest_input_channel(), disposition.number)
+        except Exception:  # the patient's reply never depends on the log
+            logger.exception("could not record the escalation")
+    return [SlotSet("reported_symptoms", [f"{code}:{lvl}" for code, lvl in sorted(remembered.items())])]
+
+
 class ActionTriage(Action):
     """The clinic-specific part of a symptom report: whom to call now, and the escalation record."""
 
@@ -54,28 +93,13 @@ class ActionTriage(Action):
         entities = tracker.latest_message.get("entities") or []
         level = next((LEVELS_BY_ENTITY[e["entity"]] for e in entities if e["entity"] in LEVELS_BY_ENTITY), None)
         codes = sorted({e["value"] for e in entities if e["entity"] == "symptom"})
-        profile = services.profile()
         if level is None:
             mentioned = sorted({e["value"] for e in entities if e["entity"] == "symptom_mentioned"})
             self._no_current_symptom(dispatcher, mentioned)
-            return []
-        lexicon = services.lexicon()
-        labels = [lexicon.by_code(code).label for code in codes]
-        advice, advice_meta = None, {}
-        if level == "self_care":
-            topic = next((lexicon.by_code(c).topic for c in codes if lexicon.by_code(c).topic), None)
-            answer = services.knowledge_base().answer_for_topic(topic) if topic else None
-            if answer:
-                advice, advice_meta = answer.text, {"topic": answer.topic, "sources": answer.sources}
-        disposition = decide(level, labels, codes, profile, advice=advice)
-        dispatcher.utter_message(text=disposition.text, json_message={**disposition.metadata, **advice_meta})
-        if escalations.should_record(level):
-            try:
-                escalations.record(services.sessions(), tracker.sender_id, level, codes,
-                                   tracker.get_latest_input_channel(), disposition.number)
-            except Exception:  # the patient's reply never depends on the log
-                logger.exception("could not record the escalation")
-        return []
+            # a symptom the patient now denies no longer adds up with later ones
+            kept = {c: l for c, l in _remembered(tracker).items() if c not in mentioned}
+            return [SlotSet("reported_symptoms", [f"{c}:{l}" for c, l in sorted(kept.items())])]
+        return _triage_reply(dispatcher, tracker, level, codes)
 
     @staticmethod
     def _no_current_symptom(dispatcher: CollectingDispatcher, mentioned: List[str]) -> None:
@@ -94,6 +118,56 @@ class ActionTriage(Action):
             dispatcher.utter_message(text=answer.text, json_message={"topic": answer.topic, "sources": answer.sources})
         else:
             dispatcher.utter_message(text=text + f" If this is an emergency, call {profile.emergency_number}.")
+
+
+class ValidateTriageForm(FormValidationAction):
+    """Asks only what the report needs; an unclear answer is asked again, "I don't know" is accepted."""
+
+    def name(self) -> Text:
+        return "validate_triage_form"
+
+    async def required_slots(self, domain_slots: List[Text], dispatcher: CollectingDispatcher, tracker: Tracker,
+                             domain: DomainDict) -> List[Text]:
+        families = (tracker.get_slot("followup_families") or "").split(",")
+        return [slot for family in QUESTIONS if family in families for slot in QUESTIONS[family]]
+
+
+def _answer_validator(slot: str):
+    async def validate(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                       domain: DomainDict) -> Dict[Text, Any]:
+        answer = parse_answer(slot, value if isinstance(value, str) else "")
+        if answer is None:
+            dispatcher.utter_message(response="utter_followup_unclear")
+        return {slot: answer}
+
+    return validate
+
+
+for _slot in (slot for slots in QUESTIONS.values() for slot in slots):
+    setattr(ValidateTriageForm, f"validate_{_slot}", _answer_validator(_slot))
+
+
+class ActionTriageFollowup(Action):
+    """The level once the follow-up questions are answered; then the questions are reset."""
+
+    def name(self) -> Text:
+        return "action_triage_followup"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
+        families = [f for f in (tracker.get_slot("followup_families") or "").split(",") if f]
+        codes = list(tracker.get_slot("triage_symptoms") or [])
+        asked = {"fever"} if "temperature" in families else set()
+        others = [c for c in codes if c not in FOLLOW_UP_FOR and c not in asked]
+        lexicon = services.lexicon()
+        other_level = None
+        for code in others:
+            other_level = higher_level(other_level, lexicon.by_code(code).level)
+        answers = {slot: tracker.get_slot(slot) for slots in QUESTIONS.values() for slot in slots}
+        refined = refine(families, answers, other_level, others, services.profile().setting("fever_threshold_f"))
+        events = _triage_reply(dispatcher, tracker, refined.level, list(refined.codes))
+        resets = [SlotSet(slot, None) for slot in answers] + [SlotSet("followup_families", None),
+                                                              SlotSet("triage_symptoms", None)]
+        return events + resets
 
 
 class ActionClarify(Action):

@@ -2,10 +2,11 @@
 
 For symptoms the patient has now it adds one `symptom` entity per red flag (value: its code) and one
 entity named after the highest level (`level_emergency`, `level_urgent`, `level_soon`,
-`level_self_care`), so that rules condition on the current message only. From `soon` up it also sets the intent
+`level_self_care`), so that rules condition on the current message only, and `needs_followup`
+when the level needs one more fact (bot.triage.followup). From `soon` up it also sets the intent
 to `report_symptom` (DIET's guess stays in the ranking): an affirmed red flag escalates whatever the
-classifier thought. With an emergency or urgent level it adds the numbers to give
-(`emergency_number`, `clinic_number` for this hour), which fill the slots of the emergency response
+classifier thought. With any level it adds the numbers to give (`emergency_number`,
+`clinic_number` for this hour), which fill the slots of the emergency response
 so that it needs no action server.
 """
 from __future__ import annotations
@@ -28,7 +29,6 @@ from bot.triage.triage import Assessment, Triage
 logger = logging.getLogger(__name__)
 
 SYMPTOM_INTENT = "report_symptom"
-ESCALATING = ("emergency", "urgent")
 
 
 def _entity(name: str, value: str, extractor: str) -> Dict[str, Any]:
@@ -69,9 +69,10 @@ class RedFlagDetector(GraphComponent, EntityExtractorMixin):
         extractor = self.name
         entities = [_entity("symptom", code, extractor) for code in assessment.codes]
         entities.append(_entity(f"level_{assessment.level}", ",".join(assessment.codes), extractor))
-        if assessment.level in ESCALATING:
-            entities.append(_entity("emergency_number", self.profile.emergency_number, extractor))
-            entities.append(_entity("clinic_number", self.profile.number_for_now(), extractor))
+        if assessment.follow_ups:  # the level needs one more fact: the triage form asks it
+            entities.append(_entity("needs_followup", ",".join(assessment.follow_ups), extractor))
+        entities.append(_entity("emergency_number", self.profile.emergency_number, extractor))
+        entities.append(_entity("clinic_number", self.profile.number_for_now(), extractor))
         message.set(ENTITIES, message.get(ENTITIES, []) + entities, add_to_output=True)
         if assessment.level == "self_care":
             return  # expected after the procedure: keep DIET's intent (the patient may ask something else too)

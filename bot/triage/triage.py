@@ -5,9 +5,10 @@ import re
 from dataclasses import dataclass, field
 from typing import List, Optional
 
+from bot.triage.followup import families_for
 from bot.triage.levels import higher_level
 from bot.triage.lexicon import Lexicon, load_lexicon
-from bot.triage.pipeline import build_pipeline
+from bot.triage.pipeline import TARGETS, build_pipeline
 from bot.triage.temperature import find_temperature_f
 
 # A relative who writes for the patient speaks of the patient in the present or of the procedure:
@@ -60,6 +61,14 @@ class Assessment:
         return sorted({f.code for f in self.affirmed})
 
     @property
+    def follow_ups(self) -> List[str]:
+        """What to ask before the level is set: never for an emergency, which is told at once."""
+        if self.level in (None, "emergency"):
+            return []
+        missing = any(f.code == "fever" and f.temperature_f is None for f in self.affirmed)
+        return families_for(self.codes, temperature_missing=missing)
+
+    @property
     def mentioned_codes(self) -> List[str]:
         """Symptoms mentioned but not had now (asked about, denied, past): worth general information."""
         return sorted({f.code for f in self.findings if not f.affirmed})
@@ -77,7 +86,7 @@ class Triage:
         if not text or not text.strip():
             return Assessment()
         doc = self.nlp(text)
-        return Assessment([self._finding(ent) for ent in doc.ents])
+        return Assessment([self._finding(ent) for ent in doc.spans.get(TARGETS, ())])
 
     def _finding(self, ent) -> Finding:
         flag = self.lexicon.by_code(ent.label_)
