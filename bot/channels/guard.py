@@ -51,12 +51,20 @@ async def _is_new_conversation(sender_id: str) -> bool:
         return True
 
 
-def guarded(on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Callable[[UserMessage], Awaitable[None]]:
-    """Wraps Rasa's message handler for a channel whose output channel collects the replies."""
+def guarded(on_new_message: Callable[[UserMessage], Awaitable[None]],
+            first_reply: Optional[Callable[[UserMessage], Awaitable[bool]]] = None,
+            ) -> Callable[[UserMessage], Awaitable[None]]:
+    """Wraps Rasa's message handler for a channel whose output channel collects the turn's replies in a
+    `messages` list of dicts (CollectingOutputChannel does; Rasa's TwilioOutput does not: its `messages` is
+    the Twilio REST resource). `first_reply` tells whether this turn starts a conversation (default: no
+    tracker yet for the sender); a phone call starts one with every call."""
 
     async def handle(message: UserMessage) -> None:
         output = message.output_channel
-        first = await _is_new_conversation(message.sender_id)
+        if not isinstance(getattr(output, "messages", None), list):
+            raise TypeError(f"{type(output).__name__} does not collect its messages in a list: the guard "
+                            "cannot tell whether the patient got a reply")
+        first = await first_reply(message) if first_reply else await _is_new_conversation(message.sender_id)
         message.text = clean_text(message.text)
         if not message.text:
             profile = load_profile()
@@ -66,7 +74,7 @@ def guarded(on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Callabl
             await on_new_message(message)
         except Exception:  # logged without the message text
             logger.exception("handling a message failed; sending the clinic's number instead")
-        if not any(m.get("text") for m in getattr(output, "messages", [])):
+        if not any(m.get("text") for m in output.messages):
             await output.send_text_message(message.sender_id, no_answer_text())
         if first:
             await output.send_text_message(message.sender_id, disclaimer_text())

@@ -1,0 +1,310 @@
+"""The after-hours line: Rasa's `twilio` (SMS) and `twilio_voice` channels behind a check of the
+X-Twilio-Signature header, with the guard of bot.channels.guard (never silence, first-reply disclaimer)
+and replies shaped for the channel (bot.channels.formatting).
+
+Webhooks stay /webhooks/twilio/webhook and /webhooks/twilio_voice/webhook. A request without a valid
+signature gets 403 and reaches no conversation. Twilio signs the public URL it called: behind a proxy,
+set `public_url` (the public base, e.g. https://clinic.example.org); empty means the URL of the request.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
+from urllib.parse import parse_qs
+
+from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
+from rasa.core.channels.twilio import TwilioInput
+from rasa.core.channels.twilio_voice import TwilioVoiceInput
+from rasa.shared.core.events import BotUttered, UserUttered
+from rasa.shared.exceptions import InvalidConfigException
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+from twilio.request_validator import RequestValidator
+from twilio.rest import Client
+from twilio.twiml.messaging_response import MessagingResponse
+
+from bot.channels.formatting import sms_bodies, voice_says, voice_text
+from bot.channels.guard import _is_new_conversation, guarded, no_answer_text
+from bot.clinic import load_profile
+
+logger = logging.getLogger(__name__)
+logging.getLogger("twilio.http_client").setLevel(logging.WARNING)  # logs every API request's headers at INFO
+
+SIGNATURE_HEADER = "X-Twilio-Signature"
+DEVELOPMENT_MARK = "development"  # scripts/env.sh marks its development values with this word
+MESSAGE_KEYS = ("text", "buttons", "quick_replies", "custom", "image", "attachment", "elements")
+
+
+# ---------------------------------------------------------------- signature
+
+class FormParams(dict):
+    """Form fields as lists of values, blank ones included (Twilio signs them; Sanic's request.form drops
+    them), with the getlist() that twilio's RequestValidator reads."""
+
+    def getlist(self, key: str) -> List[str]:
+        return list(self.get(key, []))
+
+    def first(self, key: str) -> Optional[str]:
+        values = self.get(key)
+        return values[0] if values else None
+
+
+def form_params(request: Request) -> FormParams:
+    if not (request.content_type or "").lower().startswith("application/x-www-form-urlencoded"):
+        return FormParams()
+    body = (request.body or b"").decode("utf-8", errors="replace")
+    return FormParams(parse_qs(body, keep_blank_values=True))
+
+
+class TwilioSignature:
+    """Checks X-Twilio-Signature over the URL Twilio called and the form it posted."""
+
+    def __init__(self, auth_token: Optional[Text], public_url: Optional[Text] = None) -> None:
+        if not auth_token:
+            raise InvalidConfigException("The Twilio channels need `auth_token` to check X-Twilio-Signature.")
+        self.validator = RequestValidator(auth_token)
+        self.public_url = (public_url or "").strip().rstrip("/") or None
+        if DEVELOPMENT_MARK in auth_token:
+            logger.warning("The Twilio channels use the development auth token of scripts/env.sh: set "
+                           "TWILIO_AUTH_TOKEN to the account's own before taking real calls or messages.")
+
+    def url_for(self, request: Request) -> str:
+        if not self.public_url:
+            return request.url
+        query = f"?{request.query_string}" if request.query_string else ""
+        return f"{self.public_url}{request.path}{query}"
+
+    def is_valid(self, request: Request, params: FormParams) -> bool:
+        signature = request.headers.get(SIGNATURE_HEADER)
+        if not signature:
+            return False
+        try:
+            return bool(self.validator.validate(self.url_for(request), params, signature))
+        except Exception:  # a malformed signature or URL is a forged one
+            logger.debug("signature check failed", exc_info=True)
+            return False
+
+
+def forbidden(channel: str, request: Request) -> HTTPResponse:
+    problem = "an invalid" if request.headers.get(SIGNATURE_HEADER) else "no"
+    logger.warning("%s: rejected a request with %s %s header", channel, problem, SIGNATURE_HEADER)
+    return response.text("Forbidden", status=403)
+
+
+def _turn_messages(events: List[Any]) -> List[Dict[str, Any]]:
+    """The bot messages of the latest turn in a tracker (after the latest user message)."""
+    messages: List[Dict[str, Any]] = []
+    for event in reversed(events):
+        if isinstance(event, UserUttered):
+            break
+        if isinstance(event, BotUttered):
+            data = event.data or {}
+            messages.append({"text": event.text, **{k: data[k] for k in MESSAGE_KEYS if k != "text" and data.get(k)}})
+    return list(reversed(messages))
+
+
+async def _latest_turn(request: Request, sender_id: Optional[str]) -> List[Dict[str, Any]]:
+    if not sender_id:
+        return []
+    try:
+        tracker = await request.app.ctx.agent.tracker_store.retrieve(sender_id)
+    except Exception:
+        logger.exception("could not read the tracker")
+        return []
+    return _turn_messages(list(tracker.events)) if tracker else []
+
+
+# ---------------------------------------------------------------- output channels
+
+class TurnCollectingOutput(CollectingOutputChannel):
+    """Collects the messages of one turn, one dict per bot message (text with its buttons and custom
+    payload together), so that the reply can be shaped as a whole once the turn is over."""
+
+    async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
+        kept = {key: message[key] for key in MESSAGE_KEYS if message.get(key)}
+        if kept:
+            await self._persist_message({"recipient_id": recipient_id, **kept})
+
+
+class SmsOutput(TurnCollectingOutput):
+    """Collects the turn, then sends it as few SMS as the length limit allows through the Twilio REST API
+    (Rasa's TwilioOutput sends every message, and every paragraph, as an SMS of its own)."""
+
+    @classmethod
+    def name(cls) -> Text:
+        return "twilio"  # the domain's `channel: twilio` variations
+
+    def __init__(self, account_sid: Optional[Text], auth_token: Optional[Text], twilio_number: Optional[Text],
+                 api_base_url: Optional[Text] = None) -> None:
+        super().__init__()
+        self.account_sid, self.auth_token, self.twilio_number = account_sid, auth_token, twilio_number
+        self.api_base_url = (api_base_url or "").strip() or None
+
+    def client(self) -> Client:
+        client = Client(self.account_sid, self.auth_token)
+        if self.api_base_url:  # a Twilio API double (tests) instead of https://api.twilio.com
+            client.api.base_url = self.api_base_url
+        return client
+
+    async def flush(self, recipient_id: Text) -> List[str]:
+        """Sends the turn's reply; returns the bodies that could not be sent."""
+        bodies = sms_bodies(self.messages)
+        if not bodies:
+            return []
+        client = self.client()
+        for index, body in enumerate(bodies):
+            try:
+                await asyncio.to_thread(client.messages.create, to=recipient_id, from_=self.twilio_number, body=body)
+            except Exception as exc:  # the body is not logged
+                logger.error("sending an SMS reply through the Twilio API failed (%s); replying with TwiML",
+                             type(exc).__name__)
+                return bodies[index:]
+        return []
+
+
+class VoiceOutput(TurnCollectingOutput):
+    @classmethod
+    def name(cls) -> Text:
+        return "twilio_voice"  # the domain's `channel: twilio_voice` variations
+
+
+# ---------------------------------------------------------------- input channels
+
+def _option_choice(text: str, turn: List[Dict[str, Any]]) -> Optional[str]:
+    """A bare number replying to the numbered options of the previous reply: that button's payload."""
+    match = re.fullmatch(r"\s*(\d{1,2})\s*[.)]?\s*", text or "")
+    if not match:
+        return None
+    buttons = [b for m in turn for b in (m.get("buttons") or m.get("quick_replies") or [])
+               if isinstance(b, dict) and b.get("title")]
+    index = int(match.group(1)) - 1
+    if 0 <= index < len(buttons) and buttons[index].get("payload"):
+        return str(buttons[index]["payload"])
+    return None
+
+
+class SignedTwilioInput(TwilioInput):
+    """SMS through Twilio, signature-checked and guarded. Credentials: account_sid, auth_token,
+    twilio_number, public_url (optional), api_base_url (optional, a Twilio API double for tests)."""
+
+    @classmethod
+    def name(cls) -> Text:
+        return "twilio"
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
+        if not credentials:
+            cls.raise_missing_credentials_exception()
+        return cls(credentials.get("account_sid"), credentials.get("auth_token"), credentials.get("twilio_number"),
+                   public_url=credentials.get("public_url"), api_base_url=credentials.get("api_base_url"))
+
+    def __init__(self, account_sid: Optional[Text], auth_token: Optional[Text], twilio_number: Optional[Text],
+                 debug_mode: bool = False, public_url: Optional[Text] = None,
+                 api_base_url: Optional[Text] = None) -> None:
+        super().__init__(account_sid, auth_token, twilio_number, debug_mode)
+        if not account_sid or not twilio_number:
+            raise InvalidConfigException("The twilio channel needs `account_sid` and `twilio_number`.")
+        self.signature = TwilioSignature(auth_token, public_url)
+        self.api_base_url = api_base_url
+
+    def get_output_channel(self) -> SmsOutput:
+        return SmsOutput(self.account_sid, self.auth_token, self.twilio_number, self.api_base_url)
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        handle = guarded(on_new_message)
+        webhook = Blueprint("twilio_webhook", __name__)
+
+        @webhook.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @webhook.route("/webhook", methods=["POST"])
+        async def message(request: Request) -> HTTPResponse:
+            params = form_params(request)
+            if not self.signature.is_valid(request, params):
+                return forbidden(self.name(), request)
+            sender = params.first("From")
+            if not sender:
+                return response.text("missing From", status=400)
+            text = (params.first("Body") or "").replace("¡", "@")  # @ signs get corrupted by some carriers
+            choice = _option_choice(text, await _latest_turn(request, sender)) if text.strip().isdigit() else None
+            output = self.get_output_channel()
+            metadata = {"message_sid": params.first("MessageSid")} if params.first("MessageSid") else None
+            await handle(UserMessage(choice or text, output, sender, input_channel=self.name(), metadata=metadata))
+            unsent = await output.flush(sender)
+            twiml = MessagingResponse()
+            for body in unsent:  # the REST API failed: Twilio delivers these from the webhook's answer
+                twiml.message(body)
+            return response.text(str(twiml), content_type="text/xml")
+
+        return webhook
+
+
+class SignedTwilioVoiceInput(TwilioVoiceInput):
+    """Calls through Twilio Voice, signature-checked and guarded; what is said is voice-safe. Credentials:
+    those of Rasa's twilio_voice, plus auth_token and public_url (optional)."""
+
+    @classmethod
+    def name(cls) -> Text:
+        return "twilio_voice"
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
+        credentials = credentials or {}
+        return cls(
+            credentials.get("initial_prompt", "hello"),
+            credentials.get("reprompt_fallback_phrase", "I'm sorry, I didn't hear you. Please say your question again."),
+            credentials.get("assistant_voice", "woman"),
+            str(credentials.get("speech_timeout", "5")),
+            credentials.get("speech_model", "default"),
+            str(credentials.get("enhanced", "false")).lower(),
+            auth_token=credentials.get("auth_token"),
+            public_url=credentials.get("public_url"),
+        )
+
+    def __init__(self, initial_prompt: Optional[Text], reprompt_fallback_phrase: Optional[Text],
+                 assistant_voice: Optional[Text], speech_timeout: Text = "5", speech_model: Text = "default",
+                 enhanced: Text = "false", auth_token: Optional[Text] = None, public_url: Optional[Text] = None) -> None:
+        super().__init__(initial_prompt, reprompt_fallback_phrase, assistant_voice, speech_timeout, speech_model,
+                         enhanced)
+        self.signature = TwilioSignature(auth_token, public_url)
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Blueprint:
+        webhook = Blueprint("Twilio_voice_webhook", __name__)
+
+        @webhook.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @webhook.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            params = form_params(request)
+            if not self.signature.is_valid(request, params):
+                return forbidden(self.name(), request)
+            sender = params.first("From") or params.first("CallSid")
+            text = (params.first("SpeechResult") or "").strip()
+            call_starts = params.first("CallStatus") == "ringing"
+            if not text and call_starts:
+                text = self.initial_prompt or "hello"
+            emergency_number = load_profile().emergency_number
+
+            if text:
+                async def first_reply(message: UserMessage) -> bool:
+                    return call_starts or await _is_new_conversation(message.sender_id)
+
+                output = VoiceOutput()
+                metadata = {"call_sid": params.first("CallSid")} if params.first("CallSid") else None
+                await guarded(on_new_message, first_reply)(
+                    UserMessage(text, output, sender, input_channel=self.name(), metadata=metadata))
+                says = voice_says(output.messages, emergency_number)
+            else:  # the caller said nothing: say the last turn again
+                says = voice_says(await _latest_turn(request, sender), emergency_number)
+                says = says or [voice_text(self.reprompt_fallback_phrase, emergency_number)]
+            says = [say for say in says if say] or [voice_text(no_answer_text(), emergency_number)]
+            twiml = self._build_twilio_voice_response([{"text": say} for say in says])
+            return response.text(str(twiml), content_type="text/xml")
+
+        return webhook
