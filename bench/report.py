@@ -99,6 +99,7 @@ def render(results: dict) -> str:
                  rb["cpu_ms_per_request"]["rasa server"], lambda v: f"{v:.0f}"),
             _row("CPU per message, action server (ms)", ra["cpu_ms_per_request"]["action server"],
                  rb["cpu_ms_per_request"]["action server"], lambda v: f"{v:.0f}"),
+            _row("CPU of the load generator (s)", ra["client_cpu_s"], rb["client_cpu_s"], lambda v: f"{v:.1f}"),
             _row("cores busy, whole machine", ra["cores_busy"], rb["cores_busy"], lambda v: f"{v:.2f}"),
             _row("other CPU on the machine (s)", ra["other_cpu_s"], rb["other_cpu_s"], lambda v: f"{v:.0f}"),
             "",
