@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import services
-from bot import escalations
+from bot import alerts, escalations
 from bot.triage.disposition import decide, whom_to_call
 from bot.triage.followup import FOLLOW_UP_FOR, QUESTIONS, parse_answer, refine
 from bot.triage.levels import higher_level, rank
@@ -76,10 +76,11 @@ def _triage_reply(dispatcher: CollectingDispatcher, tracker: Tracker, level: str
     dispatcher.utter_message(text=disposition.text, json_message={**disposition.metadata, **advice_meta})
     if escalations.should_record(overall):
         try:
-            escalations.record(services.sessions(), tracker.sender_id, overall, all_codes,
-                               tracker.get_latest_input_channel(), disposition.number)
-        except Exception:  # the patient's reply never depends on the log
-            logger.exception("could not record the escalation")
+            entry = escalations.record(services.sessions(), tracker.sender_id, overall, all_codes,
+                                       tracker.get_latest_input_channel(), disposition.number)
+            alerts.schedule(services.sessions(), entry)
+        except Exception:  # the patient's reply never depends on the log or the alert
+            logger.exception("could not record or alert the escalation")
     return [SlotSet("reported_symptoms", [f"{code}:{lvl}" for code, lvl in sorted(remembered.items())])]
 
 

@@ -22,13 +22,20 @@ def _kb_load(_args) -> int:
 
 
 def _escalations(args) -> int:
-    from bot.escalations import list_escalations
+    from sqlalchemy import select
 
-    rows = list_escalations(session_factory(), level=args.level, since=args.since, until=args.until)
-    print(f"{'when (UTC)':19}  {'level':9}  {'channel':10}  {'number given':16}  conversation  symptoms")
+    from bot.escalations import list_escalations
+    from bot.kb.models import Alert
+
+    sessions = session_factory()
+    rows = list_escalations(sessions, level=args.level, since=args.since, until=args.until)
+    with sessions() as session:
+        alert_status = {a.escalation_id: a.status for a in session.scalars(select(Alert))}
+    print(f"{'when (UTC)':19}  {'level':9}  {'channel':10}  {'number given':16}  {'alert':7}  conversation  symptoms")
     for row in rows:
         print(f"{row.created_at:%Y-%m-%d %H:%M:%S}  {row.level:9}  {row.channel or '-':10}  "
-              f"{row.number_given or '-':16}  {row.conversation_id}  {','.join(row.symptom_codes) or '-'}")
+              f"{row.number_given or '-':16}  {alert_status.get(row.id, '-'):7}  {row.conversation_id}  "
+              f"{','.join(row.symptom_codes) or '-'}")
     print(f"{len(rows)} record(s)")
     return 0
 

@@ -78,4 +78,16 @@ class Escalation(Base):
     created_at = Column(DateTime, nullable=False, default=datetime.utcnow, index=True)
 
 
-__all__ = ["Base", "Source", "Topic", "RedFlag", "ClinicProfile", "Escalation", "date"]
+class Alert(Base):
+    """The on-call alert for an urgent or emergency escalation: delivered, or failed after its retries."""
+
+    __tablename__ = "alerts"
+    id = Column(Integer, primary_key=True)
+    escalation_id = Column(ForeignKey("escalations.id", ondelete="CASCADE"), nullable=False, index=True)
+    status = Column(String(20), nullable=False)  # pending, sent, failed
+    attempts = Column(Integer, nullable=False, default=0)
+    last_error = Column(String(200))
+    updated_at = Column(DateTime, nullable=False, default=datetime.utcnow)
+
+
+__all__ = ["Base", "Source", "Topic", "RedFlag", "ClinicProfile", "Escalation", "Alert", "date"]

@@ -32,6 +32,7 @@ def decide(level: str, labels: List[str], codes: List[str], profile: ClinicProfi
            now: Optional[datetime] = None, advice: Optional[str] = None) -> Disposition:
     """The reply for a triaged symptom report. `advice` is a sourced knowledge-base answer (self-care)."""
     what = _joined(labels).capitalize() or "What you describe"
+    several = len(labels) > 1
     emergency = profile.emergency_number
     number = profile.number_for_now(now)
     wait = profile.setting("er_fallback_minutes")
@@ -40,7 +41,7 @@ def decide(level: str, labels: List[str], codes: List[str], profile: ClinicProfi
                 f"When you are safe, let your care team know. {whom_to_call(profile, now)}")
         number = emergency
     elif level == "urgent":
-        text = (f"{what} after the procedure needs a call to your care team now. {whom_to_call(profile, now)} "
+        text = (f"{what} after the procedure {'need' if several else 'needs'} a call to your care team now. {whom_to_call(profile, now)} "
                 f"If you cannot reach anyone within {wait} minutes, go to the nearest emergency room. "
                 f"If it gets much worse, call {emergency}.")
     elif level == "soon":
@@ -49,7 +50,7 @@ def decide(level: str, labels: List[str], codes: List[str], profile: ClinicProfi
                 f"call now: {number}.")
         number = profile.office_phone
     else:
-        text = (f"{what} is common after the procedure. " + (advice + " " if advice else "")
+        text = (f"{what} {'are' if several else 'is'} common after the procedure. " + (advice + " " if advice else "")
                 + f"Call the clinic at {profile.office_phone} if it gets worse or does not get better.")
         number = None
     metadata: Dict[str, Any] = {"triage": level, "symptoms": codes}

@@ -62,7 +62,7 @@ def test_answer_topic_for_an_unknown_intent_gives_the_clinic_number(kb):
 def test_urgent_triage_gives_the_number_for_the_hour_and_is_recorded(kb):
     entities = [entity("symptom", "fever"), entity("level_urgent", "fever")]
     events, messages = run(actions.ActionTriage(), tracker("report_symptom", entities))
-    assert events == []
+    assert events == [{"event": "slot", "name": "reported_symptoms", "timestamp": None, "value": ["fever:urgent"]}]
     assert len(messages) == 1
     number = PROFILE.number_for_now()
     assert messages[0]["custom"] == {"triage": "urgent", "symptoms": ["fever"], "call": number}
@@ -80,6 +80,19 @@ def test_emergency_with_several_symptoms_names_them_and_calls_the_emergency_numb
                                      "call": PROFILE.emergency_number}
     assert messages[0]["text"].startswith("Chest pain and fever can be a sign of a serious problem. Call 911 now.")
     assert [r.level for r in list_escalations(kb)] == ["emergency"]
+
+
+def test_symptoms_reported_earlier_add_up_and_a_denied_one_is_forgotten(kb):
+    earlier = [{"event": "slot", "name": "reported_symptoms", "value": ["fever:urgent"]}]
+    t = tracker("report_symptom", [entity("symptom", "tiredness"), entity("level_self_care", "tiredness")])
+    t.slots["reported_symptoms"] = ["fever:urgent"]
+    events, messages = run(actions.ActionTriage(), t)
+    assert messages[0]["custom"]["triage"] == "urgent" and messages[0]["custom"]["symptoms"] == ["fever", "tiredness"]
+    assert events[0]["value"] == ["fever:urgent", "tiredness:self_care"]
+    t = tracker("report_symptom", [entity("symptom_mentioned", "fever")])
+    t.slots["reported_symptoms"] = ["fever:urgent", "tiredness:self_care"]
+    events, _ = run(actions.ActionTriage(), t)
+    assert events[0]["value"] == ["tiredness:self_care"]
 
 
 def test_self_care_is_not_recorded(kb):

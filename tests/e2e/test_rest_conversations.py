@@ -61,7 +61,7 @@ def test_emergency_reply_comes_first_with_its_metadata_and_is_recorded(assistant
     replies = assistant.say(sender, "my legs went numb and i cant move them")
     assert texts(replies)[0].startswith(f"This may be an emergency. Call {PROFILE.emergency_number} now.")
     assert {"triage": "emergency", "call": PROFILE.emergency_number} in customs(replies)
-    assert any(c.get("symptoms") == ["leg_weakness"] for c in customs(replies))
+    assert any("leg_weakness" in c.get("symptoms", []) for c in customs(replies))
     records = list_escalations(session_factory(assistant.env["DATABASE_URL"]))
     assert any(r.conversation_id == sender and r.level == "emergency" for r in records)
 
@@ -83,7 +83,12 @@ def test_an_earlier_emergency_does_not_repeat_on_later_messages(assistant):
     ("my mom had kyphoplasty yesterday and now she cant breathe", "emergency"),
 ])
 def test_symptom_reports_are_triaged_at_the_right_level(assistant, message, level):
-    replies = assistant.say(new_sender(), message)
+    sender = new_sender()
+    replies = assistant.say(sender, message)
+    for _ in range(4):  # a report that needs more facts gets follow-up questions: answer "no" to each
+        if any(c.get("triage") for c in customs(replies)) or not any(t.endswith("?") for t in texts(replies)):
+            break
+        replies = assistant.say(sender, "no")
     assert level in [c.get("triage") for c in customs(replies)]
 
 
