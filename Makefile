@@ -9,18 +9,21 @@ BIN := $(VENV)/bin
 RASA := $(BIN)/rasa
 export RASA_PORT ?= 5005
 export ACTION_PORT ?= 5055
+export WEB_PORT ?= 8080
 export PYTHONPATH := $(CURDIR)
 export TF_CPP_MIN_LOG_LEVEL := 2
 export RASA_TELEMETRY_ENABLED := false
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
 SPACY_MODEL := var/spacy_en_blank/meta.json
+# The browser tests (tests/web) drive Debian's Chromium; Playwright's own browser downloads are not used.
+CHROMIUM := /usr/bin/chromium
 MODEL := models/assistant.tar.gz
 TRAINING_INPUTS := config.yml domain.yml $(shell find data/nlu data/rules data/stories -name "*.yml" 2>/dev/null) $(wildcard bot/nlu/*.py)
 
 .PHONY: help install kb train run test test-unit test-rasa eval bench clean
 help:
-	@echo "make run    start the assistant (action server + Rasa server) on the embedded defaults"
+	@echo "make run    start the assistant (action server + Rasa server + clinic page with the chat widget)"
 	@echo "make test   install, train if needed, and run every test"
 	@echo "make train | eval | bench | clean"
 
@@ -51,7 +54,12 @@ train: $(MODEL)
 run: $(MODEL) kb
 	bash scripts/run.sh
 
-test: $(MODEL) kb
+# Debian's Chromium for the browser tests, installed when missing (as root; apt-get update if the first try fails).
+$(CHROMIUM):
+	@echo "installing Debian's chromium for the browser tests (tests/web)"
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium > /dev/null || { apt-get update -q > /dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium > /dev/null; }
+
+test: $(MODEL) kb $(CHROMIUM)
 	$(RASA) data validate --fail-on-warnings
 	$(BIN)/python -m pytest -q tests
 	$(RASA) test core --stories tests/conversations --model $(MODEL) --fail-on-prediction-errors --out var/results/core

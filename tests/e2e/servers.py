@@ -82,7 +82,7 @@ class Assistant:
         )
         self.rasa = Service(
             "rasa server", [str(BIN / "rasa"), "run", "--model", str(MODEL), "--port", str(self.rasa_port),
-                            "--endpoints", "endpoints.yml", "--credentials", "credentials.yml"],
+                            "--cors", "*", "--endpoints", "endpoints.yml", "--credentials", "credentials.yml"],
             env, workdir / "rasa.log", f"http://127.0.0.1:{self.rasa_port}/webhooks/rest/",
         )
         self.url = f"http://127.0.0.1:{self.rasa_port}/webhooks/rest/webhook"
