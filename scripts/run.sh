@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Starts the action server and the Rasa server (REST + socket.io) on the embedded defaults; Ctrl-C stops both.
+# Starts the action server, the Rasa server (REST + socket.io) and the clinic page with its chat widget
+# (bot/web) on the embedded defaults; Ctrl-C stops them all.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
@@ -11,7 +12,9 @@ actions_pid=$!
 .venv/bin/rasa run --model models/assistant.tar.gz --port "$RASA_PORT" --cors "*" \
   --endpoints endpoints.yml --credentials credentials.yml > var/log/rasa.log 2>&1 &
 rasa_pid=$!
-trap 'kill $actions_pid $rasa_pid 2>/dev/null; wait; echo "stopped"' INT TERM EXIT
+.venv/bin/python -m bot.web.server --port "$WEB_PORT" > var/log/web.log 2>&1 &
+web_pid=$!
+trap 'kill $actions_pid $rasa_pid $web_pid 2>/dev/null; wait; echo "stopped"' INT TERM EXIT
 
 echo "Starting (about 20 s). Logs: var/log/rasa.log, var/log/actions.log"
 until curl -sf "http://localhost:$RASA_PORT/webhooks/rest/" > /dev/null; do
@@ -19,6 +22,7 @@ until curl -sf "http://localhost:$RASA_PORT/webhooks/rest/" > /dev/null; do
   sleep 1
 done
 echo "Assistant ready:"
+echo "  web page:  http://localhost:$WEB_PORT/  (the clinic page with the chat widget; log: var/log/web.log)"
 echo "  REST:      POST http://localhost:$RASA_PORT/webhooks/rest/webhook  {\"sender\": \"me\", \"message\": \"hello\"}"
 echo "  socket.io: http://localhost:$RASA_PORT/socket.io"
 echo "  actions:   http://localhost:$ACTION_PORT/webhook"
