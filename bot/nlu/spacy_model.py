@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import spacy
 
 
 def build(path: str) -> None:
+    Path(path).parent.mkdir(parents=True, exist_ok=True)  # var/ is not in a fresh clone
     spacy.blank("en").to_disk(path)
 
 
