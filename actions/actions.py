@@ -54,9 +54,20 @@ def _remembered(tracker: Tracker) -> Dict[str, str]:
     return dict(pairs)
 
 
+def _within_expected_recovery(tracker: Tracker, level: str, codes: List[str]) -> tuple:
+    """Pain not yet better is expected before the clinic's review day (clinic page: relief can take a few
+    weeks; midwestbonejoint.com: no relief after two weeks, see the surgeon): then it is self-care."""
+    days = tracker.get_slot("days_since_procedure")
+    review_day = services.profile().setting("pain_review_days")
+    if level == "soon" and codes == ["pain_not_improving"] and days is not None and float(days) < review_day:
+        return "self_care", codes
+    return level, codes
+
+
 def _triage_reply(dispatcher: CollectingDispatcher, tracker: Tracker, level: str, codes: List[str]) -> List[Dict]:
     """Tell the patient whom to call now; symptoms told over several turns add up (the highest level wins)."""
     lexicon = services.lexicon()
+    level, codes = _within_expected_recovery(tracker, level, codes)
     remembered = _remembered(tracker)
     # each code at its own level, capped at this turn's (a fever below the threshold is `soon`, not `urgent`)
     current = {code: min(lexicon.by_code(code).level, level, key=rank) for code in codes}

@@ -24,6 +24,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.clinic import load_profile
+from bot.triage.timing import days_since_procedure
 from bot.triage.triage import Assessment, Triage
 
 logger = logging.getLogger(__name__)
@@ -58,6 +59,10 @@ class RedFlagDetector(GraphComponent, EntityExtractorMixin):
             except Exception:  # never lose the message; log without its text
                 logger.exception("red-flag detection failed")
                 continue
+            days = days_since_procedure(text)
+            if days is not None:  # kept in a slot: some sources' advice depends on it
+                message.set(ENTITIES, message.get(ENTITIES, []) + [_entity("days_since_procedure", str(days), self.name)],
+                            add_to_output=True)
             if assessment.level:
                 self._escalate(message, assessment)
             elif assessment.mentioned_codes:  # asked about, denied or past: information, not triage

@@ -146,3 +146,18 @@ def test_a_failing_escalation_log_does_not_change_what_the_patient_is_told(kb, m
     entities = [entity("symptom", "fever"), entity("level_urgent", "fever")]
     _, messages = run(actions.ActionTriage(), tracker("report_symptom", entities))
     assert messages[0]["custom"]["triage"] == "urgent"
+
+
+def test_pain_not_yet_better_before_the_review_day_is_self_care(kb):
+    entities = [entity("symptom", "pain_not_improving"), entity("level_soon", "pain_not_improving")]
+    early = tracker("report_symptom", entities)
+    early.slots["days_since_procedure"] = 3.0
+    _, messages = run(actions.ActionTriage(), early)
+    assert messages[0]["custom"]["triage"] == "self_care"
+    assert messages[0]["custom"]["topic"] == "pain_relief"
+    assert list_escalations(kb) == []
+    late = tracker("report_symptom", entities)
+    late.slots["days_since_procedure"] = float(PROFILE.setting("pain_review_days"))
+    _, messages = run(actions.ActionTriage(), late)
+    assert messages[0]["custom"]["triage"] == "soon"
+    assert [e.level for e in list_escalations(kb)] == ["soon"]

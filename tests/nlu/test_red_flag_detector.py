@@ -71,3 +71,9 @@ def test_detection_failure_loses_nothing(detector, monkeypatch):
     monkeypatch.setattr(detector.triage, "assess", lambda text: (_ for _ in ()).throw(RuntimeError("boom")))
     intent, entities, _ = parse(detector, "I have chest pain", intent="report_symptom")
     assert intent == "report_symptom" and entities == {}
+
+
+def test_days_since_the_procedure_are_extracted_for_the_slot(detector):
+    _, entities, _ = parse(detector, "I had kyphoplasty 5 days ago and my pain is not getting better")
+    assert entities["days_since_procedure"] == ["5"]
+    assert entities["level_soon"] == ["pain_not_improving"]
