@@ -16,13 +16,13 @@ from bot.kb.database import session_factory
 ROOT = Path(__file__).resolve().parents[2]
 PYTHON = ROOT / ".venv" / "bin" / "python"
 
-HEADER = "when (UTC)           level      channel     number given      conversation  symptoms"
+HEADER = "when (UTC)           level      channel     number given      alert    conversation  symptoms"
 LINES = {
-    "a": "2026-11-23 15:00:00  soon       rest        (555) 010-0100    conv-a  pain_not_improving",
-    "b": "2026-11-24 03:15:00  urgent     rest        (555) 010-0199    conv-b  fever,wound_infection",
-    "c": "2026-11-24 16:45:30  emergency  socketio    911               conv-c  chest_pain",
-    "d": "2026-11-25 09:00:00  handoff    -           -                 conv-d  -",
-    "e": "2026-11-25 00:00:00  urgent     -           (555) 010-0100    conv-e  fever",
+    "a": "2026-11-23 15:00:00  soon       rest        (555) 010-0100    -        conv-a  pain_not_improving",
+    "b": "2026-11-24 03:15:00  urgent     rest        (555) 010-0199    -        conv-b  fever,wound_infection",
+    "c": "2026-11-24 16:45:30  emergency  socketio    911               -        conv-c  chest_pain",
+    "d": "2026-11-25 09:00:00  handoff    -           -                 -        conv-d  -",
+    "e": "2026-11-25 00:00:00  urgent     -           (555) 010-0100    -        conv-e  fever",
 }
 
 
