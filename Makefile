@@ -71,7 +71,7 @@ eval: $(MODEL) kb
 	$(RASA) test core --stories tests/conversations --model $(MODEL) --out var/results/conversations > var/results/conversations.log 2>&1 || { tail -30 var/results/conversations.log; exit 1; }
 	$(BIN)/python -m bot.eval.report
 
-# docs/benchmarks.md: the assistant against Rasa's stock config under the same REST load (about 10 minutes; not in `make test`).
+# docs/benchmarks.md: the assistant against Rasa's stock config under the same REST load (about 20 minutes; not in `make test`).
 bench: $(BIN)/.installed $(SPACY_MODEL)
 	$(BIN)/python -m bench.run
 

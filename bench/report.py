@@ -136,7 +136,15 @@ def render(results: dict) -> str:
     first = results["levels"][0]
     ra, rb = _run(results, A, first), _run(results, B, first)
     if ra and rb:
+        ca, cb = ra["cpu_ms_per_request"]["rasa server"], rb["cpu_ms_per_request"]["rasa server"]
         lines += [
+            "The Rasa server is one process and its Python code runs on one core at a time, so under load its "
+            "throughput tops out near 1000 / (its CPU milliseconds per message): at "
+            f"{first} conversation{'s' if first > 1 else ''}, {ca:.0f} ms → about {1000 / ca:.0f} messages/s for "
+            f"the assistant and {cb:.0f} ms → about {1000 / cb:.0f} for the baseline, less whatever the rest of "
+            "the machine takes. Beyond that point more conversations only add queueing: latency grows with "
+            "the number of conversations while throughput stays flat.",
+            "",
             f"Median latency by kind of message at {first} conversation{'s' if first > 1 else ''} "
             "(questions and symptom reports go through the action server; small talk is a domain response):",
             "",
@@ -148,6 +156,38 @@ def render(results: dict) -> str:
             lines.append(f"| {kind.replace('_', ' ')} | {_ms(ka['p50'])} | {_ms(kb['p50'])} | "
                          f"{_ratio(ka['p50'], kb['p50'])} | {ka['n']} |")
         lines.append("")
+    profile = results.get("profile") or {}
+    if A in profile and B in profile:
+        pa, pb = profile[A], profile[B]
+        lines += [
+            f"Inside one message: each model loaded in one process as `rasa run` loads it (SQLite tracker store, "
+            f"a real action server), {pa['messages']} messages of the same mix sent one at a time, the wall time "
+            "of each step added up (`bench/profile.py`; milliseconds per message, averaged over all messages — "
+            "a step that runs for half the messages counts half):",
+            "",
+            "| step | assistant (ms) | baseline (ms) |",
+            "|---|---:|---:|",
+        ]
+        for label, va, vb in _profile_rows(pa, pb):
+            lines.append(f"| {label} | {va:.1f} | {vb:.1f} |")
+        lines += [
+            f"| **total per message** (wall) | **{pa['ms_per_message']:.1f}** | **{pb['ms_per_message']:.1f}** |",
+            f"| CPU time of the Rasa process per message | {pa['cpu_ms_per_message']:.1f} | "
+            f"{pb['cpu_ms_per_message']:.1f} |",
+            "",
+        ]
+        if results.get("profile_note"):
+            lines += [f"({results['profile_note']}.)", ""]
+        lines += [
+            "Reading it: *tracker store save* is the SQLite commit of every turn (`endpoints.yml`: the embedded "
+            "default; it waits on the disk more than on the CPU). *Custom action, Rasa side* is the Rasa "
+            "server's own work around each action-server call: Rasa 3.6 checks every action-server response "
+            "with `jsonschema.validate` (rasa/core/actions/action.py, `_validate_action_result`), which also "
+            "re-validates the response schema itself against the JSON-Schema metaschema on every call — a "
+            "cProfile of 100 messages put most of this step there. The action server's own work (the "
+            "knowledge-base query) is inside the HTTP round trip.",
+            "",
+        ]
     lines += ["Training time per component (from Rasa's training log, 1 s resolution):", "",
               "| component | assistant (s) | baseline (s) |", "|---|---:|---:|"]
     names = sorted(set(ta.get("components_s", {})) | set(tb.get("components_s", {})),
@@ -160,6 +200,37 @@ def render(results: dict) -> str:
     if notes:
         lines += ["", "## Observations", ""] + [f"- {n}" for n in notes]
     return "\n".join(lines) + "\n"
+
+
+def _profile_rows(pa: dict, pb: dict, threshold_ms: float = 0.5):
+    """(label, assistant ms, baseline ms): steps above the threshold in either, the rest summed up."""
+    def grouped(profile: dict) -> Dict[str, float]:
+        out: Dict[str, float] = {}
+        for step, value in profile["steps"].items():
+            label = step
+            if step.startswith("node run_"):
+                name = step[len("node run_"):].rstrip("0123456789").split(".")[-1]
+                label = f"{'policy' if name.endswith('Policy') else 'NLU'} {name}"
+            elif step.startswith("node "):
+                label = "other graph nodes"
+            out[label] = out.get(label, 0.0) + value["ms_per_message"]
+        return out
+
+    ga, gb = grouped(pa), grouped(pb)
+    rows, rest = [], [0.0, 0.0]
+    for label in sorted(set(ga) | set(gb), key=lambda k: -max(ga.get(k, 0), gb.get(k, 0))):
+        va, vb = ga.get(label, 0.0), gb.get(label, 0.0)
+        if label == "other message handling":
+            continue
+        if max(va, vb) >= threshold_ms:
+            rows.append((label, va, vb))
+        else:
+            rest[0] += va
+            rest[1] += vb
+    rows.append((f"other steps (each < {threshold_ms} ms)", rest[0], rest[1]))
+    rows.append(("rest of Rasa's message handling", ga.get("other message handling", 0.0),
+                 gb.get("other message handling", 0.0)))
+    return rows
 
 
 def plot(results: dict, path: Path = PLOT) -> None:

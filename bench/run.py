@@ -302,6 +302,8 @@ def main(argv: Optional[List[str]] = None) -> None:
     parser.add_argument("--warmup", type=int, default=20, help="messages sent to each system before measuring")
     parser.add_argument("--skip-train", action="store_true", help="reuse the models in var/bench/models")
     parser.add_argument("--seed", type=int, default=5)
+    parser.add_argument("--profile", type=int, default=300,
+                        help="messages of the in-process profile of each model (bench/profile.py); 0: none")
     args = parser.parse_args(argv)
     OUT.mkdir(parents=True, exist_ok=True)
     started = datetime.now(timezone.utc)
@@ -349,6 +351,14 @@ def main(argv: Optional[List[str]] = None) -> None:
     finally:
         for system in systems:
             system.stop()
+    if args.profile:
+        results["profile"] = {}
+        for name in SYSTEMS:
+            print(f"profiling {name} in-process ({args.profile} messages, one at a time) ...", flush=True)
+            subprocess.run([str(BIN / "python"), "-m", "bench.profile", "--name", name, "--model",
+                            str(OUT / "models" / f"{name}.tar.gz"), "--messages", str(args.profile)],
+                           cwd=ROOT, check=True, timeout=1200, stdout=subprocess.DEVNULL)
+            results["profile"][name] = json.loads((OUT / f"profile-{name}.json").read_text())
     results["finished"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
     (OUT / "results.json").write_text(json.dumps(results, indent=1))
     report.write(results)
