@@ -77,3 +77,8 @@ def test_days_since_the_procedure_are_extracted_for_the_slot(detector):
     _, entities, _ = parse(detector, "I had kyphoplasty 5 days ago and my pain is not getting better")
     assert entities["days_since_procedure"] == ["5"]
     assert entities["level_soon"] == ["pain_not_improving"]
+
+
+def test_an_emergency_overrides_the_fallback_too(detector):
+    intent, entities, message = parse(detector, "I have chest pain", intent="nlu_fallback")
+    assert intent == "report_symptom" and entities["level_emergency"] == ["chest_pain"]
