@@ -19,7 +19,7 @@ SPACY_MODEL := var/spacy_en_blank/meta.json
 # The browser tests (tests/web) drive Debian's Chromium; Playwright's own browser downloads are not used.
 CHROMIUM := /usr/bin/chromium
 MODEL := models/assistant.tar.gz
-TRAINING_INPUTS := config.yml domain.yml $(shell find data/nlu data/rules data/stories -name "*.yml" 2>/dev/null) $(wildcard bot/nlu/*.py)
+TRAINING_INPUTS := config.yml domain.yml $(shell find data/nlu data/rules -name "*.yml" 2>/dev/null) $(wildcard bot/nlu/*.py)
 
 .PHONY: help install kb train run test test-unit test-rasa eval bench clean
 help:
