@@ -22,17 +22,19 @@ AFTER_HOURS = "2026-11-25T09:30:00+00:00"  # 03:30 in Chicago, a Wednesday
 
 
 class Webhook:
-    """The on-call alert receiver: fails the first `failures` calls of each alert, then accepts."""
+    """The on-call alert receiver: fails the first `failures` calls of each alert, then accepts.
+    Counted per escalation, as alerts of earlier tests may still arrive in the background."""
 
     def __init__(self) -> None:
-        self.received, self.failures, self.calls = [], 0, 0
+        self.received, self.failures, self.calls = [], 0, {}
         hook = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self):
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-                hook.calls += 1
-                if hook.calls <= hook.failures:
+                escalation = body["escalation_id"]
+                hook.calls[escalation] = hook.calls.get(escalation, 0) + 1
+                if hook.calls[escalation] <= hook.failures:
                     self.send_response(503)
                 else:
                     hook.received.append(body)
@@ -47,7 +49,7 @@ class Webhook:
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
     def reset(self, failures: int) -> None:
-        self.received, self.failures, self.calls = [], failures, 0
+        self.received, self.failures = [], failures
 
 
 @pytest.fixture(scope="module")
@@ -109,8 +111,8 @@ def test_fever_without_a_number_asks_the_temperature_then_routes_to_the_on_call_
     assert meta == {"triage": "urgent", "symptoms": ["fever"], "call": PROFILE.on_call_phone}
     entry, alert = wait_for_alert(night, who)
     assert (entry.level, entry.number_given, alert.status, alert.attempts) == ("urgent", PROFILE.on_call_phone, "sent", 1)
-    assert webhook.received[-1]["conversation_id"] == who and webhook.received[-1]["symptoms"] == ["fever"]
-    assert "text" not in webhook.received[-1]
+    [alerted] = [body for body in webhook.received if body["conversation_id"] == who]
+    assert alerted["symptoms"] == ["fever"] and alerted["level"] == "urgent" and "text" not in alerted
 
 
 @pytest.mark.parametrize("answer, level", [("38.6C", "urgent"), ("99.1", "soon"), ("I don't know", "urgent"),
