@@ -66,8 +66,8 @@ test: $(MODEL) kb $(CHROMIUM)
 
 # docs/evaluation.md + docs/triage.md: NLU cross-validation (about 10-15 minutes on 2 cores), conversation tests, triage suite.
 eval: $(MODEL) kb
-	@mkdir -p var/results/nlu && echo "NLU cross-validation, 5 folds (log: var/results/nlu/cv.log)"
-	$(RASA) test nlu --cross-validation --folds 5 --out var/results/nlu > var/results/nlu/cv.log 2>&1 || { tail -30 var/results/nlu/cv.log; exit 1; }
+	@mkdir -p var/results/nlu && cp config.yml var/results/nlu/config.yml && echo "NLU cross-validation, 5 folds (log: var/results/nlu/cv.log)"
+	$(RASA) test nlu --cross-validation --folds 5 --config var/results/nlu/config.yml --out var/results/nlu > var/results/nlu/cv.log 2>&1 || { tail -30 var/results/nlu/cv.log; exit 1; }
 	$(RASA) test core --stories tests/conversations --model $(MODEL) --out var/results/conversations > var/results/conversations.log 2>&1 || { tail -30 var/results/conversations.log; exit 1; }
 	$(BIN)/python -m bot.eval.report
 

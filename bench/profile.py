@@ -101,6 +101,9 @@ async def _profile(model: Path, messages: List[str], warmup: int, cprofile: Opti
     from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
     from rasa.core.utils import read_endpoints_from_path
 
+    import bot.channels  # noqa: F401  `rasa run` imports the project's channels (credentials.yml), and with them
+    # bot/server_patches.py; so does this profile, for both models
+
     _instrument()
     agent = await load_agent(model_path=str(model), endpoints=read_endpoints_from_path(ROOT / "endpoints.yml"))
     _instrument_store(agent.tracker_store)

@@ -53,14 +53,20 @@ def render(results: dict) -> str:
         "The order of the two systems alternates between levels so that changes in that load do not always "
         "fall on the same system.",
         "",
-        "**Systems.** *assistant* = this project (`config.yml`: blank spaCy tokenizer, DIET with 1 transformer "
-        "layer, the red-flag detector, FallbackClassifier; RulePolicy + MemoizationPolicy). *baseline* = the "
-        "pipeline and policies `rasa init` writes for Rasa 3.6 (`bench/baseline/config.yml`: DIET default size, "
-        "ResponseSelector, RulePolicy, MemoizationPolicy, UnexpecTEDIntentPolicy, TEDPolicy) trained on this "
-        "project's data and domain. Both are served exactly as `make run` serves the assistant: the same "
-        "action server code, `endpoints.yml` (SQLite tracker store), `credentials.yml` (the guarded REST "
-        "channel), each with its own files under `var/bench/<system>/`. Models are trained by the same run "
-        "into `var/bench/models/`.",
+        "**Systems.** *assistant* = this project (`config.yml`). *baseline* = the pipeline and policies "
+        "`rasa init` writes for Rasa 3.6 (`bench/baseline/config.yml`), trained on this project's data and "
+        "domain. Both are trained by the same run into `var/bench/models/` and served exactly as `make run` "
+        "serves the assistant: the same action server code, `endpoints.yml` (SQLite tracker store), "
+        "`credentials.yml` (the project's channels — and with them `bot/server_patches.py`, when present), "
+        "each with its own files under `var/bench/<system>/`. As trained:",
+        "",
+    ]
+    for name in (A, B):
+        system = results["systems"][name]
+        if system.get("pipeline") is not None:
+            lines += [f"- *{name}* (`{system['config']}`): pipeline {' → '.join(system['pipeline'])}; "
+                      f"policies {', '.join(system['policies']) or '(Rasa defaults)'}"]
+    lines += [
         "",
         f"**Load.** Closed loop over the REST channel on loopback: *N* virtual patients, each in one "
         f"conversation at a time, sending the next message as soon as the reply arrives (no think time), for "
@@ -181,11 +187,13 @@ def render(results: dict) -> str:
         lines += [
             "Reading it: *tracker store save* is the SQLite commit of every turn (`endpoints.yml`: the embedded "
             "default; it waits on the disk more than on the CPU). *Custom action, Rasa side* is the Rasa "
-            "server's own work around each action-server call: Rasa 3.6 checks every action-server response "
-            "with `jsonschema.validate` (rasa/core/actions/action.py, `_validate_action_result`), which also "
-            "re-validates the response schema itself against the JSON-Schema metaschema on every call — a "
-            "cProfile of 100 messages put most of this step there. The action server's own work (the "
-            "knowledge-base query) is inside the HTTP round trip.",
+            "server's own work around each action-server call: building the request (tracker state and domain) "
+            "and validating and applying the reply. Stock Rasa 3.6 validates every reply with "
+            "`jsonschema.validate` (rasa/core/actions/action.py, `_validate_action_result`), which also "
+            "re-checks the schema itself against the JSON-Schema metaschema on every call; that was most of this "
+            "step in the first run of this benchmark (cProfile, 100 messages), and `bot/server_patches.py` now "
+            "checks the schema once. The action server's own work (the knowledge-base query) is inside the HTTP "
+            "round trip.",
             "",
         ]
     lines += ["Training time per component (from Rasa's training log, 1 s resolution):", "",

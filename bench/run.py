@@ -246,6 +246,23 @@ def train(name: str, config: Path) -> dict:
             "model_mb": (OUT / "models" / f"{name}.tar.gz").stat().st_size / 1e6}
 
 
+def components(config: Path) -> Dict[str, List[str]]:
+    """The pipeline and policies of a training config, as trained by this run (names with their settings)."""
+    import yaml
+
+    doc = yaml.safe_load(config.read_text(encoding="utf-8")) or {}
+
+    def described(items) -> List[str]:
+        out = []
+        for item in items or []:
+            name = str(item.get("name", "?")).split(".")[-1]
+            settings = ", ".join(f"{k} {v}" for k, v in item.items() if k != "name")
+            out.append(f"{name} ({settings})" if settings else name)
+        return out
+
+    return {"pipeline": described(doc.get("pipeline")), "policies": described(doc.get("policies"))}
+
+
 # ------------------------------------------------------------------ the run
 def machine() -> dict:
     cpu = re.search(r"^model name\s*:\s*(.+)$", _read("/proc/cpuinfo"), re.MULTILINE)
@@ -314,6 +331,7 @@ def main(argv: Optional[List[str]] = None) -> None:
     previous = OUT / "results.json"
     for name, config in SYSTEMS.items():
         entry = results["systems"].setdefault(name, {"config": str(config.relative_to(ROOT))})
+        entry.update(components(config))
         if args.skip_train and previous.exists():
             entry["training"] = json.loads(previous.read_text())["systems"][name]["training"]
             entry["training"]["reused"] = True

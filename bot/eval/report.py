@@ -60,6 +60,11 @@ def cv_means(log: Path) -> Dict[str, Dict[str, tuple]]:
     return found
 
 
+def pipeline_names(config: Path) -> List[str]:
+    doc = yaml.safe_load(config.read_text(encoding="utf-8")) or {}
+    return [str(c.get("name", "?")).split(".")[-1] for c in doc.get("pipeline") or []]
+
+
 def nlu_section(nlu_dir: Path, cv_log: Path) -> List[str]:
     report_path = nlu_dir / "intent_report.json"
     if not report_path.exists():
@@ -69,14 +74,20 @@ def nlu_section(nlu_dir: Path, cv_log: Path) -> List[str]:
     support = sum(v.get("support", 0) for v in intents.values())
     folds = _folds(cv_log)
     means = cv_means(cv_log)
+    used = nlu_dir / "config.yml"  # the snapshot `make eval` takes of config.yml before the run
+    pipeline = pipeline_names(used) if used.exists() else None
     lines = [
         "## NLU: intent classification, cross-validated",
         "",
-        f"`rasa test nlu --cross-validation --folds {folds or '?'}` with `config.yml` (the whole NLU pipeline, "
-        f"red-flag detector and FallbackClassifier included) over `data/nlu`: {support} examples, "
-        f"{len(intents)} labels in the report. Results of {_mtime(report_path)}.",
+        f"`rasa test nlu --cross-validation --folds {folds or '?'}` over `data/nlu`: {support} examples, "
+        f"{len(intents)} labels in the report. Results of {_mtime(report_path)}. "
+        + (f"Pipeline (the whole of it, as in `config.yml` when the run started): {' → '.join(pipeline)}."
+           if pipeline else "Pipeline: `config.yml` (no snapshot of it next to the results)."),
         "",
     ]
+    if pipeline and pipeline != pipeline_names(PROJECT_ROOT / "config.yml"):
+        lines += ["**`config.yml` has changed since this run: these figures are not those of the current "
+                  "pipeline. Run `make eval` again.**", ""]
     if means:
         lines += ["| mean over folds (std) | accuracy | precision | F1 |", "|---|---:|---:|---:|"]
         for split, label in (("train", "held-in (the folds a model was trained on)"),
