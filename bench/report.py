@@ -204,6 +204,12 @@ def render(results: dict) -> str:
         va, vb = ta.get("components_s", {}).get(name), tb.get("components_s", {}).get(name)
         if (va or 0) + (vb or 0) >= 1:
             lines.append(f"| {name} | {'–' if va is None else f'{va:.0f}'} | {'–' if vb is None else f'{vb:.0f}'} |")
+    for name, training in ((A, ta), (B, tb)):
+        if training.get("skipped"):
+            lines += ["", f"*{name}*: Rasa skipped training {', '.join(f'`{c}`' for c in training['skipped'])} for "
+                          "lack of data — the project's dialogue data has no stories (rules only), and these "
+                          "policies learn from stories; here they predict nothing and the dialogue is left to the "
+                          "rule and memoization policies."]
     notes = results.get("notes")
     if notes:
         lines += ["", "## Observations", ""] + [f"- {n}" for n in notes]

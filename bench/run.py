@@ -228,6 +228,11 @@ def component_times(log: Path) -> Dict[str, float]:
     return spent
 
 
+def skipped_components(log: Path) -> List[str]:
+    """Components Rasa did not train for lack of data ("Skipping training of `TEDPolicy` as no data ...")."""
+    return sorted(set(re.findall(r"Skipping training of `([^`]+)` as no data", log.read_text(errors="replace"))))
+
+
 def train(name: str, config: Path) -> dict:
     log = OUT / f"train-{name}.log"
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -242,7 +247,7 @@ def train(name: str, config: Path) -> dict:
     if done.returncode != 0:
         raise RuntimeError(f"training {name} failed; see {log}")
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return {"wall_s": wall, "cpu_s": cpu, "components_s": component_times(log),
+    return {"wall_s": wall, "cpu_s": cpu, "components_s": component_times(log), "skipped": skipped_components(log),
             "model_mb": (OUT / "models" / f"{name}.tar.gz").stat().st_size / 1e6}
 
 
