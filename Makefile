@@ -64,7 +64,7 @@ test: $(MODEL) kb $(CHROMIUM)
 	$(BIN)/python -m pytest -q tests
 	$(RASA) test core --stories tests/conversations --model $(MODEL) --fail-on-prediction-errors --out var/results/core
 
-# docs/evaluation.md + docs/triage.md: NLU cross-validation (about 10-15 minutes on 2 cores), conversation tests, triage suite.
+# docs/evaluation.md + docs/triage.md: NLU cross-validation (about 3 minutes on 2 cores), conversation tests, triage suite.
 eval: $(MODEL) kb
 	@mkdir -p var/results/nlu && cp config.yml var/results/nlu/config.yml && echo "NLU cross-validation, 5 folds (log: var/results/nlu/cv.log)"
 	$(RASA) test nlu --cross-validation --folds 5 --config var/results/nlu/config.yml --out var/results/nlu > var/results/nlu/cv.log 2>&1 || { tail -30 var/results/nlu/cv.log; exit 1; }
