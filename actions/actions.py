@@ -59,7 +59,9 @@ def _within_expected_recovery(tracker: Tracker, level: str, codes: List[str]) ->
     weeks; midwestbonejoint.com: no relief after two weeks, see the surgeon): then it is self-care."""
     days = tracker.get_slot("days_since_procedure")
     review_day = services.profile().setting("pain_review_days")
-    if level == "soon" and codes == ["pain_not_improving"] and days is not None and float(days) < review_day:
+    expected_early = {"pain_not_improving", "back_pain", "needle_site_soreness"}
+    if (level == "soon" and "pain_not_improving" in codes and set(codes) <= expected_early
+            and days is not None and float(days) < review_day):
         return "self_care", codes
     return level, codes
 

@@ -156,6 +156,10 @@ def test_pain_not_yet_better_before_the_review_day_is_self_care(kb):
     assert messages[0]["custom"]["triage"] == "self_care"
     assert messages[0]["custom"]["topic"] == "pain_relief"
     assert list_escalations(kb) == []
+    with_back_pain = tracker("report_symptom", entities + [entity("symptom", "back_pain")])
+    with_back_pain.slots["days_since_procedure"] = 3.0
+    _, messages = run(actions.ActionTriage(), with_back_pain)
+    assert messages[0]["custom"]["triage"] == "self_care"
     late = tracker("report_symptom", entities)
     late.slots["days_since_procedure"] = float(PROFILE.setting("pain_review_days"))
     _, messages = run(actions.ActionTriage(), late)
