@@ -19,7 +19,8 @@ logger = logging.getLogger(__name__)
 
 LEVELS_BY_ENTITY = {f"level_{level}": level for level in ("emergency", "urgent", "soon", "self_care")}
 CLARIFY_OPTIONS = 3
-NOT_TOPICS = {"nlu_fallback", "report_symptom", "greet", "goodbye", "thank", "bot_challenge", "out_of_scope"}
+# offered after the likeliest topics when the classifier has fewer than three (gibberish, small talk)
+GENERAL_TOPICS = ["ask_warning_signs", "ask_what_kyphoplasty", "ask_clinic_contact"]
 
 
 def _unavailable(dispatcher: CollectingDispatcher) -> None:
@@ -194,8 +195,10 @@ class ActionClarify(Action):
         user_turns = [e for e in tracker.events if e.get("event") == "user"]
         previous = user_turns[-2].get("parse_data", {}).get("intent", {}).get("name") if len(user_turns) > 1 else None
         ranking = tracker.latest_message.get("intent_ranking") or []
-        candidates = [r["name"] for r in ranking if r.get("name") not in NOT_TOPICS][:CLARIFY_OPTIONS]
-        titles = services.knowledge_base().titles_for_intents(candidates) if candidates else {}
+        ranked = [r["name"] for r in ranking if r.get("name")]
+        titles = services.knowledge_base().titles_for_intents(ranked + GENERAL_TOPICS)
+        likeliest = [name for name in ranked if name in titles]  # knowledge-base topics only
+        candidates = list(dict.fromkeys(likeliest + GENERAL_TOPICS))[:CLARIFY_OPTIONS]
         if previous == "nlu_fallback" or not titles:
             profile = services.profile()
             dispatcher.utter_message(

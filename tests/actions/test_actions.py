@@ -122,11 +122,23 @@ def test_handoff_gives_the_number_for_the_hour_and_is_recorded(kb):
 def test_clarify_offers_the_likeliest_topics_as_buttons(kb):
     t = tracker("nlu_fallback")
     t.latest_message["intent_ranking"] = [
-        {"name": "nlu_fallback", "confidence": 0.5}, {"name": "ask_recovery_lifting", "confidence": 0.3},
-        {"name": "greet", "confidence": 0.1}, {"name": "ask_recovery_driving", "confidence": 0.05},
+        {"name": "nlu_fallback", "confidence": 0.5}, {"name": "deny", "confidence": 0.2},
+        {"name": "ask_recovery_lifting", "confidence": 0.15}, {"name": "greet", "confidence": 0.1},
+        {"name": "request_human", "confidence": 0.08}, {"name": "ask_recovery_driving", "confidence": 0.05},
+        {"name": "ask_cement", "confidence": 0.04}, {"name": "ask_balloon", "confidence": 0.03},
     ]
     _, messages = run(actions.ActionClarify(), t)
-    assert [b["payload"] for b in messages[0]["buttons"]] == ["/ask_recovery_lifting", "/ask_recovery_driving"]
+    # only knowledge-base topics, the three likeliest
+    assert [b["payload"] for b in messages[0]["buttons"]] == ["/ask_recovery_lifting", "/ask_recovery_driving",
+                                                              "/ask_cement"]
+
+
+def test_clarify_without_likely_topics_offers_the_general_ones(kb):
+    t = tracker("nlu_fallback")
+    t.latest_message["intent_ranking"] = [{"name": "nlu_fallback", "confidence": 0.4},
+                                          {"name": "affirm", "confidence": 0.39}, {"name": "ask_cement", "confidence": 0.01}]
+    _, messages = run(actions.ActionClarify(), t)
+    assert [b["payload"] for b in messages[0]["buttons"]] == ["/ask_cement", "/ask_warning_signs", "/ask_what_kyphoplasty"]
 
 
 def test_second_fallback_in_a_row_gives_the_clinic_number(kb):
