@@ -59,7 +59,7 @@ class ClinicProfile:
 
     def placeholders(self) -> Dict[str, str]:
         """Values the knowledge-base answers may use as {placeholders}."""
-        values = {key: _format_setting(entry["value"]) for key, entry in self.settings.items()}
+        values = {key: _format_setting(entry["value"], entry.get("unit")) for key, entry in self.settings.items()}
         values.update(
             clinic_name=self.name, address=self.address, emergency_number=self.emergency_number,
             office_phone=self.office_phone, on_call_phone=self.on_call_phone, hours_text=self.hours_text(),
@@ -67,8 +67,12 @@ class ClinicProfile:
         return values
 
 
-def _format_setting(value) -> str:
-    return f"{value:g}" if isinstance(value, float) else str(value)
+def _format_setting(value, unit: Optional[str] = None) -> str:
+    """ "1 day", "2 days", "100.4": a setting as the answers say it."""
+    number = f"{value:g}" if isinstance(value, float) else str(value)
+    if not unit:
+        return number
+    return f"{number} {unit}" if value == 1 else f"{number} {unit}s"
 
 
 def _parse_time(text: str, where: str) -> time:

@@ -296,3 +296,12 @@ def test_where_names_the_file(tmp_path):
     with pytest.raises(ProfileError) as error:
         parse_profile(document(timezone="Nowhere/Here"), where="x.yml")
     assert str(error.value).startswith("x.yml: ")
+
+
+def test_a_setting_with_a_unit_is_said_with_it_singular_or_plural():
+    from bot.clinic import _format_setting
+
+    assert _format_setting(1, "day") == "1 day"
+    assert _format_setting(2, "day") == "2 days"
+    assert _format_setting(100.4) == "100.4"
+    assert load_profile().placeholders()["no_shower_days"] == "1 day"  # "Do not shower for 1 day", not "1 days"

@@ -31,7 +31,8 @@ def expected_values(clinic: dict) -> dict:
     """The placeholder values, worked out from the raw YAML (independently of bot.clinic)."""
     zone = clinic["timezone"].split("/")[-1].replace("_", " ")
     hours = ", ".join(f"{day.capitalize()} {start}-{end}" for day, (start, end) in clinic["hours"].items())
-    values = {key: str(entry["value"]) for key, entry in clinic["settings"].items()}
+    values = {key: str(entry["value"]) + (f" {entry['unit']}" + ("" if entry["value"] == 1 else "s") if "unit" in entry else "")
+              for key, entry in clinic["settings"].items()}
     values.update(clinic_name=clinic["name"], address=clinic["address"], emergency_number=clinic["emergency_number"],
                   office_phone=clinic["phones"]["office"], on_call_phone=clinic["phones"]["on_call"],
                   hours_text=f"{hours} ({zone} time)")
