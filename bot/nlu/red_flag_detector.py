@@ -1,11 +1,12 @@
-"""Rasa NLU component: the red-flag detector of the design. It runs on every message after DIET.
+"""Rasa NLU component: the red-flag detector of the design. It runs on every message, last in the
+pipeline (after the intent classifier and the fallback).
 
 For symptoms the patient has now it adds one `symptom` entity per red flag (value: its code) and one
 entity named after the highest level (`level_emergency`, `level_urgent`, `level_soon`,
 `level_self_care`), so that rules condition on the current message only, and `needs_followup`
 when the level needs one more fact (bot.triage.followup). From `soon` up it also sets the intent
-to `report_symptom` (DIET's guess stays in the ranking): an affirmed red flag escalates whatever the
-classifier thought. With any level it adds the numbers to give (`emergency_number`,
+to `report_symptom` (the classifier's guess stays in the ranking): an affirmed red flag escalates
+whatever the classifier thought. With any level it adds the numbers to give (`emergency_number`,
 `clinic_number` for this hour), which fill the slots of the emergency response
 so that it needs no action server.
 """
@@ -80,7 +81,7 @@ class RedFlagDetector(GraphComponent, EntityExtractorMixin):
         entities.append(_entity("clinic_number", self.profile.number_for_now(), extractor))
         message.set(ENTITIES, message.get(ENTITIES, []) + entities, add_to_output=True)
         if assessment.level == "self_care":
-            return  # expected after the procedure: keep DIET's intent (the patient may ask something else too)
+            return  # expected after the procedure: keep the classifier's intent (the patient may ask more)
         intent: Optional[Dict[str, Any]] = message.get(INTENT)
         if not intent or intent.get("name") != SYMPTOM_INTENT or intent.get("confidence", 0) < 1.0:
             overridden = {"name": SYMPTOM_INTENT, "confidence": 1.0}
