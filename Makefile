@@ -21,7 +21,7 @@ CHROMIUM := /usr/bin/chromium
 MODEL := models/assistant.tar.gz
 TRAINING_INPUTS := config.yml domain.yml $(shell find data/nlu data/rules -name "*.yml" 2>/dev/null) $(wildcard bot/nlu/*.py)
 
-.PHONY: help install kb train run test test-unit test-rasa eval bench clean
+.PHONY: help install kb train run test eval bench clean
 help:
 	@echo "make run    start the assistant (action server + Rasa server + clinic page with the chat widget)"
 	@echo "make test   install, train if needed, and run every test"

@@ -1,7 +1,7 @@
 """SQLAlchemy models of the knowledge base and of the escalation log (SQLAlchemy 1.4, 2.0 style)."""
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 
 from sqlalchemy import JSON, Column, Date, DateTime, ForeignKey, Integer, String, Table, Text
 from sqlalchemy.orm import declarative_base, relationship
@@ -90,4 +90,4 @@ class Alert(Base):
     updated_at = Column(DateTime, nullable=False, default=datetime.utcnow)
 
 
-__all__ = ["Base", "Source", "Topic", "RedFlag", "ClinicProfile", "Escalation", "Alert", "date"]
+__all__ = ["Base", "Source", "Topic", "RedFlag", "ClinicProfile", "Escalation", "Alert"]
