@@ -1,17 +1,24 @@
-"""A speed fix for the Rasa 3.6 server, applied when our channels or NLU component are imported.
+"""Speed fixes for the Rasa 3.6 server, applied when our channels or NLU component are imported.
 
-Rasa validates every action-server reply with `jsonschema.validate()`, which first re-checks the schema
+1. Rasa validates every action-server reply with `jsonschema.validate()`, which first re-checks the schema
 itself against the JSON-Schema meta-schema on every call: measured here, about 60 % of the time of a turn
 that calls the action server. The schema is constant, so it is checked once and one validator is reused;
-what is validated, and the error raised, are the same."""
+what is validated, and the error raised, are the same.
+2. Turning a stored event back into an object (`Event.resolve_by_type`, for every event of a tracker loaded
+   from the store and of every action-server reply) walks all subclasses of Event and checks each for
+   abstract methods: measured here, a third of a turn's time in a long conversation. The classes are looked
+   up once per event name; an unknown name looks again (a module may have defined it since) and, as
+   before, falls back to `default` or raises."""
 from __future__ import annotations
 
-from typing import Any, Dict, Text
+from typing import Any, Dict, Optional, Text
 
 from jsonschema import ValidationError
 from jsonschema.validators import validator_for
 from rasa.core.actions.action import RemoteAction
 from rasa.shared.constants import DOCS_BASE_URL
+from rasa.shared.core.events import Event
+from rasa.shared.utils.common import all_subclasses
 
 _validator = None
 
@@ -34,5 +41,19 @@ def _validate_action_result(self: RemoteAction, result: Dict[Text, Any]) -> bool
         raise error
 
 
+_event_classes: Dict[Text, type] = {}
+_stock_resolve_by_type = Event.resolve_by_type
+
+
+def _resolve_by_type(type_name: Text, default: Optional[type] = None) -> Optional[type]:
+    if type_name not in _event_classes:
+        for cls in reversed(all_subclasses(Event)):  # reversed: the first one wins, as in Rasa's loop
+            _event_classes[cls.type_name] = cls
+    if type_name in _event_classes:
+        return _event_classes[type_name]
+    return _stock_resolve_by_type(type_name, default)  # "topic" -> None, default, or Rasa's error
+
+
 def apply() -> None:
     RemoteAction._validate_action_result = _validate_action_result
+    Event.resolve_by_type = staticmethod(_resolve_by_type)

@@ -1,0 +1,145 @@
+"""Rasa's SQL tracker store, made to cost the same at a conversation's 200th message as at its 2nd.
+
+The stock SQLTrackerStore (rasa 3.6.21) rebuilds the whole conversation from the database for every message
+(every event parsed and replayed), and Rasa then walks, featurizes and sends all of its events to the action
+server, so a turn grows with the conversation (measured: 33 ms at the start, 318 ms after 200 questions).
+This store keeps the stock table and queries, and every event is still stored. It changes three things:
+- the tracker it hands out is compacted: the latest `window` events or more (from a point where the bot
+  listens and no form is open), preceded by the state the older events left - slot values, a pause - as
+  SlotSet / ConversationPaused events. Policies (which replay a tracker from its first event), actions and
+  the action-server call then see a bounded history with the same current state. A tracker is compacted again
+  once it holds twice the window;
+- it keeps the trackers it saved in this process (`cache_size` conversations, least recently used dropped)
+  and hands one back when the database holds no newer event for the conversation (one indexed query): a
+  message written by another worker or replica makes it reload; otherwise nothing is parsed or replayed;
+- it saves the events added since the tracker was loaded or saved (the stock store slices the tracker's
+  events by the number already stored, which is wrong for a compacted tracker)."""
+from __future__ import annotations
+
+import json
+import logging
+from collections import OrderedDict
+from typing import Any, List, Optional, Text
+
+import sqlalchemy as sa
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.constants import ACTION_LISTEN_NAME
+from rasa.shared.core.events import (ActionExecuted, ActiveLoop, ConversationPaused, Event, Restarted,
+                                     SessionStarted, SlotSet)
+from rasa.shared.core.trackers import DialogueStateTracker
+
+logger = logging.getLogger(__name__)
+
+# The newest event already in the database, kept on the tracker object itself, so that it survives the
+# tracker being dropped from the cache while a message is handled: (event object, its row id).
+_STORED = "_stored_up_to"
+
+
+class WindowedSQLTrackerStore(SQLTrackerStore):
+    def __init__(self, domain: Any = None, host: Optional[Text] = None, window: int = 100,
+                 cache_size: int = 200, **kwargs: Any) -> None:
+        super().__init__(domain=domain, host=host, **kwargs)
+        if int(window) < 30:
+            raise ValueError("window: at least 30 events, or rules and the form lose the turns they look at")
+        self.window = int(window)
+        self.cache_size = int(cache_size)
+        self._held: "OrderedDict[Text, DialogueStateTracker]" = OrderedDict()
+
+    async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
+        with self.session_scope() as session:
+            newest_id = session.query(sa.func.max(self.SQLEvent.id)).filter(
+                self.SQLEvent.sender_id == sender_id).scalar()
+            held = self._held.get(sender_id)
+            if held is not None and newest_id is not None and _is_as_stored(held, newest_id):
+                self._held.move_to_end(sender_id)
+                return self._compacted(held) if len(held.events) > 2 * self.window else held
+            rows = self._event_query(session, sender_id, fetch_events_from_all_sessions=False).all()
+            if not rows or not self.domain:
+                self._held.pop(sender_id, None)
+                return None
+            events = [json.loads(row.data) for row in rows]
+            newest_id = rows[-1].id
+        tracker = DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
+        self._hold(tracker, newest_id)
+        return self._compacted(tracker) if len(tracker.events) > self.window else tracker
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        await self.stream_events(tracker)  # the event broker, when one is configured (as the stock store)
+        with self.session_scope() as session:
+            stored = getattr(tracker, _STORED, None)
+            new = _events_after(tracker, stored[0]) if stored else list(self._additional_events(session, tracker))
+            if new is None:  # cannot happen: compaction keeps every event from the newest stored one on
+                raise RuntimeError(f"conversation {tracker.sender_id}: the newest stored event is gone")
+            rows = [self._row(tracker.sender_id, event) for event in new]
+            session.add_all(rows)
+            session.flush()
+            newest_id = rows[-1].id if rows else (stored[1] if stored else session.query(
+                sa.func.max(self.SQLEvent.id)).filter(self.SQLEvent.sender_id == tracker.sender_id).scalar())
+            session.commit()
+        self._hold(tracker, newest_id)
+
+    def _row(self, sender_id: Text, event: Event) -> Any:
+        data = event.as_dict()
+        return self.SQLEvent(sender_id=sender_id, type_name=event.type_name, timestamp=data.get("timestamp"),
+                             intent_name=data.get("parse_data", {}).get("intent", {}).get("name"),
+                             action_name=data.get("name"), data=json.dumps(data))
+
+    def _compacted(self, tracker: DialogueStateTracker) -> DialogueStateTracker:
+        """The same conversation state with the latest `window` or more events (see the module docstring)."""
+        events = list(tracker.events)
+        cut = _latest_cut(events, len(events) - self.window)
+        if cut is None:
+            return tracker
+        before = DialogueStateTracker.from_events(tracker.sender_id, events[:cut], self.domain.slots)
+        at = events[cut].timestamp
+        state: List[Event] = [SlotSet(slot.name, slot.value, timestamp=at) for slot in before.slots.values()
+                              if slot.value != slot.initial_value]
+        if before.is_paused():
+            state.append(ConversationPaused(timestamp=at))
+        compacted = DialogueStateTracker.from_events(tracker.sender_id, state + events[cut:], self.domain.slots)
+        setattr(compacted, _STORED, getattr(tracker, _STORED))
+        self._held[tracker.sender_id] = compacted
+        return compacted
+
+    def _hold(self, tracker: DialogueStateTracker, newest_id: Optional[int]) -> None:
+        """Marks what of the tracker is stored and keeps it for the conversation's next message."""
+        if newest_id is None or not tracker.events:
+            return
+        setattr(tracker, _STORED, (tracker.events[-1], newest_id))
+        self._held[tracker.sender_id] = tracker
+        self._held.move_to_end(tracker.sender_id)
+        while len(self._held) > self.cache_size:
+            self._held.popitem(last=False)
+
+
+def _is_as_stored(tracker: DialogueStateTracker, newest_id: int) -> bool:
+    """The held tracker is what the database holds: no newer row, and no event added since it was saved."""
+    stored = getattr(tracker, _STORED, None)
+    return bool(stored and tracker.events and stored[1] == newest_id and tracker.events[-1] is stored[0])
+
+
+def _latest_cut(events: List[Event], at_most: int) -> Optional[int]:
+    """The latest index up to `at_most` where the bot listens and no form is open, or None.
+
+    Cutting only there keeps Rasa's view of the history exact: its policies undo the turns of a form back to
+    the form's previous run, which may lie far back; with no form open, nothing after the cut looks past it.
+    While a form stays open the tracker is not compacted."""
+    best, loop = None, None
+    for index, event in enumerate(events[:max(at_most, 0) + 1]):
+        if index > 0 and loop is None and isinstance(event, ActionExecuted) and \
+                event.action_name == ACTION_LISTEN_NAME:
+            best = index
+        if isinstance(event, ActiveLoop):
+            loop = event.name
+        elif isinstance(event, (Restarted, SessionStarted)):
+            loop = None
+    return best
+
+
+def _events_after(tracker: DialogueStateTracker, marker: Event) -> Optional[List[Event]]:
+    """The tracker's events after `marker` (the newest stored one)."""
+    events = list(tracker.events)
+    for index in range(len(events) - 1, -1, -1):
+        if events[index] is marker:
+            return events[index + 1:]
+    return None
