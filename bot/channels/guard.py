@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections import OrderedDict
 from typing import Awaitable, Callable, Optional
 
 from rasa.core.channels.channel import UserMessage
@@ -41,14 +42,32 @@ def clean_text(text: Optional[str]) -> str:
     return _CONTROL.sub(" ", _MARKUP.sub(" ", text)).strip()
 
 
+# Conversations this process has seen in the tracker store: one that exists never becomes new again, so
+# asking the store once is enough (bounded: the oldest are forgotten and asked about again).
+_known: "OrderedDict[str, None]" = OrderedDict()
+_KNOWN_MAX = 10_000
+
+
+def _remember(sender_id: str) -> None:
+    _known[sender_id] = None
+    _known.move_to_end(sender_id)
+    while len(_known) > _KNOWN_MAX:
+        _known.popitem(last=False)
+
+
 async def _is_new_conversation(sender_id: str) -> bool:
     from sanic import Sanic
 
+    if sender_id in _known:
+        return False
     try:
         agent = Sanic.get_app().ctx.agent
-        return not await agent.tracker_store.exists(sender_id)
+        exists = await agent.tracker_store.exists(sender_id)
     except Exception:  # no app or no store: better one disclaimer too many than none
         return True
+    if exists:
+        _remember(sender_id)
+    return not exists
 
 
 def guarded(on_new_message: Callable[[UserMessage], Awaitable[None]],
@@ -72,6 +91,7 @@ def guarded(on_new_message: Callable[[UserMessage], Awaitable[None]],
             return
         try:
             await on_new_message(message)
+            _remember(message.sender_id)  # its tracker is stored now
         except Exception:  # logged without the message text
             logger.exception("handling a message failed; sending the clinic's number instead")
         if not any(m.get("text") for m in output.messages):
