@@ -3,6 +3,11 @@ export RASA_PORT="${RASA_PORT:-5005}"
 export ACTION_PORT="${ACTION_PORT:-5055}"
 export WEB_PORT="${WEB_PORT:-8080}"
 export TRACKER_STORE_URL="${TRACKER_STORE_URL:-${DATABASE_URL:-sqlite:///var/tracker.db}}"
+# Production: REDIS_URL holds the lock of each conversation for several Sanic workers (SANIC_WORKERS, one per
+# core) or Rasa servers; without it, one worker. With more than one worker, web clients use the REST channel
+# (socket.io's polling transport needs every request of a client on the same process).
+export REDIS_URL="${REDIS_URL:-}"
+export SANIC_WORKERS="${SANIC_WORKERS:-1}"
 export TF_CPP_MIN_LOG_LEVEL="${TF_CPP_MIN_LOG_LEVEL:-2}"
 export RASA_TELEMETRY_ENABLED=false
 export SQLALCHEMY_SILENCE_UBER_WARNING=1

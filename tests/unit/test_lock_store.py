@@ -1,0 +1,49 @@
+"""The lock store chosen by the environment (bot/lock_store.py)."""
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from rasa.core.lock_store import InMemoryLockStore, RedisLockStore
+
+from bot.lock_store import LockStoreFromEnvironment, redis_lock_store
+
+LOCAL_REDIS = "redis://127.0.0.1:6379/15"  # runs on these machines; db 15 is left to the tests
+
+
+def test_one_process_without_redis_uses_the_in_memory_lock(monkeypatch):
+    monkeypatch.delenv("REDIS_URL", raising=False)
+    monkeypatch.setenv("SANIC_WORKERS", "1")
+    assert isinstance(LockStoreFromEnvironment().store, InMemoryLockStore)
+
+
+def test_several_workers_without_redis_are_refused(monkeypatch):
+    monkeypatch.delenv("REDIS_URL", raising=False)
+    monkeypatch.setenv("SANIC_WORKERS", "2")
+    with pytest.raises(ValueError, match="needs REDIS_URL"):
+        LockStoreFromEnvironment()
+
+
+def test_the_redis_url_is_read_whole():
+    store = redis_lock_store("rediss://user:secret@cache.example:6380/3")
+    kwargs = store.red.connection_pool.connection_kwargs
+    assert (kwargs["host"], kwargs["port"], kwargs["db"], kwargs["password"]) == ("cache.example", 6380, 3, "secret")
+    assert redis_lock_store("redis://127.0.0.1").red.connection_pool.connection_kwargs["db"] == 1  # Rasa's default
+    with pytest.raises(ValueError, match="redis://"):
+        redis_lock_store("localhost:6379")
+
+
+def test_two_workers_share_the_lock_of_a_conversation(monkeypatch):
+    monkeypatch.setenv("REDIS_URL", LOCAL_REDIS)
+    monkeypatch.setenv("SANIC_WORKERS", "2")
+    worker_a, worker_b = LockStoreFromEnvironment(), LockStoreFromEnvironment()
+    assert isinstance(worker_a.store, RedisLockStore)
+    conversation = f"test-{uuid.uuid4().hex}"
+    first = worker_a.issue_ticket(conversation)
+    second = worker_b.issue_ticket(conversation)  # waits behind the first, though asked in another process
+    assert second == first + 1
+    assert worker_b.get_lock(conversation).is_locked(second)
+    worker_a.finish_serving(conversation, first)
+    assert not worker_b.get_lock(conversation).is_locked(second)
+    worker_b.cleanup(conversation, second)  # nobody waits any more: the lock is deleted, for both
+    assert worker_a.get_lock(conversation) is None
