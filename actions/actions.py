@@ -12,9 +12,10 @@ from rasa_sdk.types import DomainDict
 from actions import services
 from bot import alerts, escalations
 from bot.triage.disposition import decide, whom_to_call
-from bot.triage.followup import FOLLOW_UP_FOR, QUESTIONS, parse_answer, refine
+from bot.triage.followup import FOLLOW_UP_FOR, QUESTIONS, UNCLEAR_ANSWERS_ALLOWED, UNKNOWN, parse_answer, refine
 from bot.triage.levels import higher_level, rank
 
+UNCLEAR = "fu_unclear"  # the slot: unclear answers so far to the follow-up question asked now
 logger = logging.getLogger(__name__)
 
 LEVELS_BY_ENTITY = {f"level_{level}": level for level in ("emergency", "urgent", "soon", "self_care")}
@@ -113,8 +114,8 @@ class ActionTriage(Action):
             self._no_current_symptom(dispatcher, mentioned)
             # a symptom the patient now denies no longer adds up with later ones
             kept = {c: l for c, l in _remembered(tracker).items() if c not in mentioned}
-            return [SlotSet("reported_symptoms", [f"{c}:{l}" for c, l in sorted(kept.items())])]
-        return _triage_reply(dispatcher, tracker, level, codes)
+            return [SlotSet("reported_symptoms", [f"{c}:{l}" for c, l in sorted(kept.items())])] + _questions_left(tracker)
+        return _triage_reply(dispatcher, tracker, level, codes) + _questions_left(tracker)
 
     @staticmethod
     def _no_current_symptom(dispatcher: CollectingDispatcher, mentioned: List[str]) -> None:
@@ -147,13 +148,23 @@ class ValidateTriageForm(FormValidationAction):
         return [slot for family in QUESTIONS if family in families for slot in QUESTIONS[family]]
 
 
+def _questions_left(tracker: Tracker) -> List[Dict]:
+    """The follow-up questions were left (an emergency, a person): their count of unclear answers goes too."""
+    return [SlotSet(UNCLEAR, None)] if tracker.get_slot(UNCLEAR) else []
+
+
 def _answer_validator(slot: str):
     async def validate(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                        domain: DomainDict) -> Dict[Text, Any]:
         answer = parse_answer(slot, value if isinstance(value, str) else "")
-        if answer is None:
-            dispatcher.utter_message(response="utter_followup_unclear")
-        return {slot: answer}
+        if answer is not None:
+            return {slot: answer, UNCLEAR: None}
+        unclear = int(tracker.get_slot(UNCLEAR) or 0) + 1
+        if unclear >= UNCLEAR_ANSWERS_ALLOWED:
+            dispatcher.utter_message(response="utter_followup_assumed")
+            return {slot: UNKNOWN, UNCLEAR: None}
+        dispatcher.utter_message(response="utter_followup_unclear")
+        return {slot: None, UNCLEAR: unclear}
 
     return validate
 
@@ -181,7 +192,8 @@ class ActionTriageFollowup(Action):
         refined = refine(families, answers, other_level, others, services.profile().setting("fever_threshold_f"))
         events = _triage_reply(dispatcher, tracker, refined.level, list(refined.codes))
         resets = [SlotSet(slot, None) for slot in answers] + [SlotSet("followup_families", None),
-                                                              SlotSet("triage_symptoms", None)]
+                                                              SlotSet("triage_symptoms", None),
+                                                              SlotSet(UNCLEAR, None)]
         return events + resets
 
 
@@ -228,4 +240,4 @@ class ActionHandoff(Action):
                                tracker.get_latest_input_channel(), number)
         except Exception:
             logger.exception("could not record the request for a person")
-        return []
+        return _questions_left(tracker)

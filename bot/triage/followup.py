@@ -19,6 +19,9 @@ QUESTIONS: Dict[str, List[str]] = {
 # The code of a finding that needs a follow-up, and which follow-up.
 FOLLOW_UP_FOR = {"new_numbness": "numbness", "wound_concern": "wound", "back_pain": "pain"}
 UNKNOWN = "unknown"
+# After this many unclear answers to one question, it counts as "I don't know" (the safer answer) and the
+# next question comes: a patient who cannot or will not answer is never held in the questions.
+UNCLEAR_ANSWERS_ALLOWED = 2
 
 _UNKNOWN = re.compile(r"\b(don'?t|do not|dont|not) (know|sure|remember)\b|\bno idea\b|\bdunno\b|\bidk\b|\bnot sure\b|"
                       r"\bcan'?t (tell|say|check)\b|\bno (thermometer|way to check)\b|\bskip\b", re.I)

@@ -177,3 +177,30 @@ def test_pain_not_yet_better_before_the_review_day_is_self_care(kb):
     _, messages = run(actions.ActionTriage(), late)
     assert messages[0]["custom"]["triage"] == "soon"
     assert [e.level for e in list_escalations(kb)] == ["soon"]
+
+
+def validate(slot, text, unclear=None):
+    t = tracker("nlu_fallback")
+    t.slots[actions.UNCLEAR] = unclear
+    dispatcher = CollectingDispatcher()
+    result = asyncio.run(getattr(actions.ValidateTriageForm(), f"validate_{slot}")(text, dispatcher, t, {}))
+    return result, [m.get("response") for m in dispatcher.messages]
+
+
+def test_an_unclear_follow_up_answer_is_asked_again_once_then_taken_as_i_dont_know():
+    first, said = validate("fu_numb_new", "how long does recovery take?")
+    assert first == {"fu_numb_new": None, actions.UNCLEAR: 1} and said == ["utter_followup_unclear"]
+    second, said = validate("fu_numb_new", "what is kyphoplasty?", unclear=first[actions.UNCLEAR])
+    assert second == {"fu_numb_new": "unknown", actions.UNCLEAR: None} and said == ["utter_followup_assumed"]
+
+
+def test_a_clear_follow_up_answer_resets_the_count():
+    assert validate("fu_temperature", "101.5", unclear=1)[0] == {"fu_temperature": "101.5", actions.UNCLEAR: None}
+    assert validate("fu_numb_worse", "yes", unclear=1)[0] == {"fu_numb_worse": "yes", actions.UNCLEAR: None}
+
+
+def test_leaving_the_follow_up_questions_resets_the_count(kb):
+    t = tracker("request_human")
+    t.slots[actions.UNCLEAR] = 1
+    events, _ = run(actions.ActionHandoff(), t)
+    assert {"event": "slot", "name": actions.UNCLEAR, "value": None, "timestamp": None} in events
