@@ -130,6 +130,17 @@ def test_an_unclear_answer_is_asked_again(night):
     assert any(t.startswith("What is your temperature now?") for t in texts(replies))
 
 
+def test_a_patient_who_asks_questions_instead_of_answering_is_not_held_in_the_questions(night):
+    who = sender()
+    night.say(who, "i have a fever")
+    night.say(who, "how long does the recovery take?")  # asked again once
+    replies = night.say(who, "what is kyphoplasty?")
+    assert texts(replies)[0].startswith("I still couldn't tell, so I'll count that as \"I don't know\"")
+    assert [m["triage"] for m in triage_of(replies)] == ["urgent"]  # a fever of unknown height: the safer level
+    after = night.say(who, "when can I drive?")
+    assert any((m.get("custom") or {}).get("topic") == "recovery_driving" for m in after)
+
+
 def test_numbness_questions_one_at_a_time_and_bladder_change_is_an_emergency(night):
     who = sender()
     asked = [texts(night.say(who, "I have tingling in my hands"))]
