@@ -1,5 +1,5 @@
-"""Where a message's time goes inside Rasa: one model loaded in this process (as `rasa run` loads it, with the
-project's endpoints: SQLite tracker store, a real action server), the load generator's message mix sent one
+"""Where a message's time goes inside Rasa: one model loaded in this process (as `rasa run` loads it, with its
+system's endpoints: SQLite tracker store, a real action server), the load generator's message mix sent one
 at a time, and the wall time of every step added up — each graph node (NLU components, policies), the
 actions (custom actions = an HTTP call to the action server), the tracker store, and the rest of Rasa's
 message handling. Run by bench/run.py after the load test, one subprocess per model.
@@ -96,16 +96,17 @@ def _instrument_store(store) -> None:
         setattr(store, name, timed)
 
 
-async def _profile(model: Path, messages: List[str], warmup: int, cprofile: Optional[Path] = None) -> dict:
+async def _profile(model: Path, endpoints: Path, stock: bool, messages: List[str], warmup: int,
+                   cprofile: Optional[Path] = None) -> dict:
     from rasa.core.agent import load_agent
     from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
     from rasa.core.utils import read_endpoints_from_path
 
-    import bot.channels  # noqa: F401  `rasa run` imports the project's channels (credentials.yml), and with them
-    # bot/server_patches.py; so does this profile, for both models
+    if not stock:  # `rasa run` imports the project's channels (credentials.yml), and with them bot/server_patches.py
+        import bot.channels  # noqa: F401
 
     _instrument()
-    agent = await load_agent(model_path=str(model), endpoints=read_endpoints_from_path(ROOT / "endpoints.yml"))
+    agent = await load_agent(model_path=str(model), endpoints=read_endpoints_from_path(endpoints))
     _instrument_store(agent.tracker_store)
     for i, text in enumerate(messages[:warmup]):
         await agent.handle_message(UserMessage(text, CollectingOutputChannel(), f"profile-warmup-{i // 6}"))
@@ -148,6 +149,8 @@ def main(argv: Optional[List[str]] = None) -> None:
     parser.add_argument("--messages", type=int, default=300)
     parser.add_argument("--warmup", type=int, default=20)
     parser.add_argument("--seed", type=int, default=5)
+    parser.add_argument("--endpoints", type=Path, default=ROOT / "endpoints.yml")
+    parser.add_argument("--stock", action="store_true", help="stock Rasa: nothing of bot/ imported")
     parser.add_argument("--cprofile", type=Path, help="also write cProfile statistics to this file")
     parser.add_argument("--in-process", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -181,7 +184,7 @@ def main(argv: Optional[List[str]] = None) -> None:
         return
     pools = load.load_pools()
     messages = [text for _, (_, _, text) in zip(range(args.messages + args.warmup), load.script(args.seed, pools))]
-    result = asyncio.run(_profile(args.model, messages, args.warmup, args.cprofile))
+    result = asyncio.run(_profile(args.model, args.endpoints, args.stock, messages, args.warmup, args.cprofile))
     out.write_text(json.dumps(result, indent=1))
 
 

@@ -12,8 +12,8 @@ ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "var" / "bench" / "results.json"
 MARKDOWN = ROOT / "docs" / "benchmarks.md"
 PLOT = ROOT / "docs" / "benchmarks.png"
-A, B = "assistant", "baseline"
 PROCS = ("rasa server", "action server")
+LABELS = {"assistant": "assistant", "assistant-2w": "assistant, 2 workers", "baseline": "baseline"}
 
 
 def _ratio(a: Optional[float], b: Optional[float]) -> str:
@@ -30,42 +30,51 @@ def _run(results: dict, system: str, concurrency: int) -> Optional[dict]:
     return next((r for r in results["runs"] if r["system"] == system and r["concurrency"] == concurrency), None)
 
 
-def _row(label: str, a, b, fmt=lambda v: f"{v:,.1f}") -> str:
-    cell = lambda v: "–" if v is None or (isinstance(v, float) and math.isnan(v)) else fmt(v)  # noqa: E731
-    return f"| {label} | {cell(a)} | {cell(b)} | {_ratio(a, b)} |"
+class Table:
+    """One column per system, then one ratio column per system against the baseline (the last one)."""
+
+    def __init__(self, results: dict, first_column: str = "") -> None:
+        self.systems, self.baseline = results["order"], results["baseline"]
+        self.others = [s for s in self.systems if s != self.baseline]
+        heads = [LABELS.get(s, s) for s in self.systems] + [f"{LABELS.get(s, s)} / baseline" for s in self.others]
+        self.lines = [f"| {first_column} | " + " | ".join(heads) + " |", "|---|" + "---:|" * len(heads)]
+
+    def row(self, label: str, values: Dict[str, Optional[float]], fmt=lambda v: f"{v:,.1f}") -> None:
+        cell = lambda v: "–" if v is None or (isinstance(v, float) and math.isnan(v)) else fmt(v)  # noqa: E731
+        cells = [cell(values.get(s)) for s in self.systems]
+        cells += [_ratio(values.get(s), values.get(self.baseline)) for s in self.others]
+        self.lines.append(f"| {label} | " + " | ".join(cells) + " |")
 
 
 def render(results: dict) -> str:
-    sa, sb = results["systems"][A], results["systems"][B]
+    systems, models = results["systems"], results["models"]
     m = results["machine"]
     lines = [
         "# Benchmarks: the assistant against Rasa's stock configuration",
         "",
         f"`make bench` (bench/run.py), run {results['started']} to {results.get('finished', '?')} on commit "
         f"`{results['commit']}`"
-        + (f" with uncommitted changes in {results['uncommitted']} tracked files (work in progress of other "
-           "developers in the same tree)" if results.get("uncommitted") else "")
+        + (f" with uncommitted changes in {results['uncommitted']} tracked files" if results.get("uncommitted") else "")
         + "; raw figures in `var/bench/results.json`.",
         "",
-        f"**Machine:** {m['cores']} cores ({m['cpu']}), {m['memory_gb']} GB, Python {m['python']}. The machine was "
-        "**shared** with other work during the run: the *other CPU* row below is the CPU time the rest of the "
-        "machine used during each level, so latencies are upper bounds of what this hardware does alone. "
-        "The order of the two systems alternates between levels so that changes in that load do not always "
-        "fall on the same system.",
+        f"**Machine:** {m['cores']} cores ({m['cpu']}), {m['memory_gb']} GB, Python {m['python']}. The load "
+        "generator runs on the same cores; the *other CPU* rows show what the rest of the machine used during "
+        "each level. The order of the systems rotates between levels.",
         "",
-        "**Systems.** *assistant* = this project (`config.yml`). *baseline* = the pipeline and policies "
-        "`rasa init` writes for Rasa 3.6 (`bench/baseline/config.yml`), trained on this project's data and "
-        "domain. Both are trained by the same run into `var/bench/models/` and served exactly as `make run` "
-        "serves the assistant: the same action server code, `endpoints.yml` (SQLite tracker store), "
-        "`credentials.yml` (the project's channels — and with them `bot/server_patches.py`, when present), "
-        "each with its own files under `var/bench/<system>/`. As trained:",
+        "**Systems**, each with its own action server, SQLite tracker and knowledge-base files under "
+        "`var/bench/<system>/`:",
         "",
     ]
-    for name in (A, B):
-        system = results["systems"][name]
-        if system.get("pipeline") is not None:
-            lines += [f"- *{name}* (`{system['config']}`): pipeline {' → '.join(system['pipeline'])}; "
-                      f"policies {', '.join(system['policies']) or '(Rasa defaults)'}"]
+    for name in results["order"]:
+        system = systems[name]
+        model = models[system["model"]]
+        env = ", ".join(f"{k}={v}" for k, v in system["env"].items())
+        lines.append(f"- *{LABELS.get(name, name)}*: {system['description']}. Model `{model['config']}`; "
+                     f"`{system['endpoints']}`, `{system['credentials']}`" + (f"; {env}" if env else "") + ".")
+    lines += ["", "As trained (both models by the same run into `var/bench/models/`):", ""]
+    for name, model in models.items():
+        lines.append(f"- `{model['config']}`: pipeline {' → '.join(model['pipeline'])}; "
+                     f"policies {', '.join(model['policies']) or '(Rasa defaults)'}")
     lines += [
         "",
         f"**Load.** Closed loop over the REST channel on loopback: *N* virtual patients, each in one "
@@ -75,10 +84,9 @@ def render(results: dict) -> str:
         "thanks or goodbye; messages are drawn from "
         f"`data/nlu` ({results['pools']['questions']} questions, {results['pools']['small talk']} small-talk "
         f"lines) and `tests/triage/cases.yml` ({results['pools']['symptom reports']} symptom reports), with the "
-        "same seeds for both systems. Latency = time from sending a message to the complete reply (all bot "
+        "same seeds for every system. Latency = time from sending a message to the complete reply (all bot "
         "messages of the turn). Throughput = replies completed within the level's duration / duration. "
-        "*Guard answers* = replies where the channel guard had to answer instead of the bot (the bot failed "
-        "or timed out behind it). Ratios are assistant / baseline.",
+        "*Guard answers* = replies where the channel guard had to answer instead of the bot.",
         "",
         "![latency, throughput and memory](benchmarks.png)",
         "",
@@ -86,87 +94,69 @@ def render(results: dict) -> str:
         "",
     ]
     for concurrency in results["levels"]:
-        ra, rb = _run(results, A, concurrency), _run(results, B, concurrency)
-        if not ra or not rb:
+        runs = {s: _run(results, s, concurrency) for s in results["order"]}
+        if not all(runs.values()):
             continue
-        lines += [
-            f"### {concurrency} concurrent conversation{'s' if concurrency > 1 else ''}",
-            "",
-            "| | assistant | baseline | ratio |",
-            "|---|---:|---:|---:|",
-            _row("p50 latency (ms)", ra["p50"], rb["p50"], lambda v: _ms(v)),
-            _row("p95 latency (ms)", ra["p95"], rb["p95"], lambda v: _ms(v)),
-            _row("p99 latency (ms)", ra["p99"], rb["p99"], lambda v: _ms(v)),
-            _row("throughput (messages/s)", ra["throughput"], rb["throughput"], lambda v: f"{v:.2f}"),
-            _row("messages answered", ra["ok"], rb["ok"], lambda v: f"{v:,}"),
-            _row("errors (no reply / HTTP error / timeout)", ra["errors"], rb["errors"], lambda v: f"{v:,}"),
-            _row("guard answers", ra["degraded"], rb["degraded"], lambda v: f"{v:,}"),
-            _row("CPU per message, Rasa server (ms)", ra["cpu_ms_per_request"]["rasa server"],
-                 rb["cpu_ms_per_request"]["rasa server"], lambda v: f"{v:.0f}"),
-            _row("CPU per message, action server (ms)", ra["cpu_ms_per_request"]["action server"],
-                 rb["cpu_ms_per_request"]["action server"], lambda v: f"{v:.0f}"),
-            _row("CPU of the load generator (s)", ra["client_cpu_s"], rb["client_cpu_s"], lambda v: f"{v:.1f}"),
-            _row("cores busy, whole machine", ra["cores_busy"], rb["cores_busy"], lambda v: f"{v:.2f}"),
-            _row("other CPU on the machine (s)", ra["other_cpu_s"], rb["other_cpu_s"], lambda v: f"{v:.0f}"),
-            "",
-        ]
-    ta, tb = sa["training"], sb["training"]
-    lines += [
-        "## Start-up, memory, training",
-        "",
-        "| | assistant | baseline | ratio |",
-        "|---|---:|---:|---:|",
-        _row("start to first answer (s)", sa["first_answer_s"], sb["first_answer_s"]),
-    ]
+        table = Table(results)
+        pick = lambda key: {s: r[key] for s, r in runs.items()}  # noqa: E731
+        table.row("p50 latency (ms)", pick("p50"), _ms)
+        table.row("p95 latency (ms)", pick("p95"), _ms)
+        table.row("p99 latency (ms)", pick("p99"), _ms)
+        table.row("throughput (messages/s)", pick("throughput"), lambda v: f"{v:.1f}")
+        table.row("messages answered", pick("ok"), lambda v: f"{v:,}")
+        table.row("errors (no reply / HTTP error / timeout)", pick("errors"), lambda v: f"{v:,}")
+        table.row("guard answers", pick("degraded"), lambda v: f"{v:,}")
+        for proc in PROCS:
+            table.row(f"CPU per message, {proc} (ms)", {s: r["cpu_ms_per_request"][proc] for s, r in runs.items()},
+                      lambda v: f"{v:.1f}")
+        table.row("CPU of the load generator (s)", pick("client_cpu_s"), lambda v: f"{v:.1f}")
+        table.row("cores busy, whole machine", pick("cores_busy"), lambda v: f"{v:.2f}")
+        table.row("other CPU on the machine (s)", pick("other_cpu_s"), lambda v: f"{v:.0f}")
+        lines += [f"### {concurrency} concurrent conversation{'s' if concurrency > 1 else ''}", ""] + table.lines + [""]
+
+    if all("long" in systems[s] for s in results["order"]):
+        turns = systems[results["order"][0]]["long"]["turns"]
+        table = Table(results)
+        table.row(f"median latency, turns 1–{turns // 10} (ms)",
+                  {s: systems[s]["long"]["first_p50"] for s in results["order"]}, _ms)
+        table.row(f"median latency, turns {turns - turns // 10 + 1}–{turns} (ms)",
+                  {s: systems[s]["long"]["last_p50"] for s in results["order"]}, _ms)
+        lines += ["## A long conversation", "",
+                  f"One conversation of {turns} questions sent one after another (nothing else running), "
+                  "after the load levels:", ""] + table.lines + [""]
+
+    table = Table(results)
+    table.row("start to first answer (s)", {s: systems[s]["first_answer_s"] for s in results["order"]})
     for proc in PROCS:
-        lines.append(_row(f"peak RSS, {proc} (MB)", sa["peak_rss_mb"][proc], sb["peak_rss_mb"][proc],
-                          lambda v: f"{v:,.0f}"))
-    lines += [
-        _row("peak RSS, both processes (MB)", sum(sa["peak_rss_mb"].values()), sum(sb["peak_rss_mb"].values()),
-             lambda v: f"{v:,.0f}"),
-        _row("RSS after start-up, Rasa server (MB)", sa["idle_rss_mb"]["rasa server"],
-             sb["idle_rss_mb"]["rasa server"], lambda v: f"{v:,.0f}"),
-        _row("training, wall clock (s)", ta["wall_s"], tb["wall_s"], lambda v: f"{v:,.0f}"),
-        _row("training, CPU time (s)", ta["cpu_s"], tb["cpu_s"], lambda v: f"{v:,.0f}"),
-        _row("model file (MB)", ta["model_mb"], tb["model_mb"]),
+        table.row(f"peak RSS, {proc} (MB)", {s: systems[s]["peak_rss_mb"][proc] for s in results["order"]},
+                  lambda v: f"{v:,.0f}")
+        table.row(f"peak PSS, {proc} (MB)", {s: systems[s].get("peak_pss_mb", {}).get(proc) for s in results["order"]},
+                  lambda v: f"{v:,.0f}")
+    table.row("processes of the Rasa server", {s: systems[s]["processes"]["rasa server"] for s in results["order"]},
+              lambda v: f"{v}")
+    training = {s: models[systems[s]["model"]]["training"] for s in results["order"]}
+    table.row("training, wall clock (s)", {s: t["wall_s"] for s, t in training.items()}, lambda v: f"{v:,.0f}")
+    table.row("training, CPU time (s)", {s: t["cpu_s"] for s, t in training.items()}, lambda v: f"{v:,.0f}")
+    table.row("model file (MB)", {s: t["model_mb"] for s, t in training.items()})
+    lines += ["## Start-up, memory, training", ""] + table.lines + [
         "",
-        "Start to first answer: both servers launched at the same moment, then \"hello\" sent every 0.2 s until a "
-        "real reply (not the guard's) comes back; it includes loading the model. Peak RSS is the kernel's "
-        "high-water mark (`VmHWM` in /proc/<pid>/status) of each server process over the whole run, start-up "
-        "included. Training: `rasa train --force` of each configuration on the same data, wall clock and CPU "
-        "time of the process (CPU time is less sensitive to the other load on the machine).",
+        "Start to first answer: both servers of a system launched at the same moment, then \"hello\" sent every "
+        "0.2 s until a real reply (not the guard's) comes back; it includes loading the model. Peak RSS: the "
+        "kernel's high-water mark (`VmHWM`) of each process of the server over the whole run, summed over its "
+        "processes (the main process and, with two workers, each worker - pages they share are counted in each). "
+        "Peak PSS: proportional set size (`/proc/<pid>/smaps_rollup`, shared pages divided among the processes "
+        "that share them), summed over the processes, highest of the samples taken after each level - the "
+        "memory the server really holds. Training: `rasa train --force`, wall clock and CPU time; the two "
+        "assistant systems share one model.",
         "",
         "## Where the time goes",
         "",
     ]
-    first = results["levels"][0]
-    ra, rb = _run(results, A, first), _run(results, B, first)
-    if ra and rb:
-        ca, cb = ra["cpu_ms_per_request"]["rasa server"], rb["cpu_ms_per_request"]["rasa server"]
-        lines += [
-            "The Rasa server is one process and its Python code runs on one core at a time, so under load its "
-            "throughput tops out near 1000 / (its CPU milliseconds per message): at "
-            f"{first} conversation{'s' if first > 1 else ''}, {ca:.0f} ms → about {1000 / ca:.0f} messages/s for "
-            f"the assistant and {cb:.0f} ms → about {1000 / cb:.0f} for the baseline, less whatever the rest of "
-            "the machine takes. Beyond that point more conversations only add queueing: latency grows with "
-            "the number of conversations while throughput stays flat.",
-            "",
-            f"Median latency by kind of message at {first} conversation{'s' if first > 1 else ''} "
-            "(questions and symptom reports go through the action server; small talk is a domain response):",
-            "",
-            "| kind | assistant p50 (ms) | baseline p50 (ms) | ratio | messages (assistant) |",
-            "|---|---:|---:|---:|---:|",
-        ]
-        for kind in ("question", "symptom", "small_talk"):
-            ka, kb = ra["by_kind"][kind], rb["by_kind"][kind]
-            lines.append(f"| {kind.replace('_', ' ')} | {_ms(ka['p50'])} | {_ms(kb['p50'])} | "
-                         f"{_ratio(ka['p50'], kb['p50'])} | {ka['n']} |")
-        lines.append("")
     profile = results.get("profile") or {}
-    if A in profile and B in profile:
-        pa, pb = profile[A], profile[B]
+    if "assistant" in profile and "baseline" in profile:
+        pa, pb = profile["assistant"], profile["baseline"]
         lines += [
-            f"Inside one message: each model loaded in one process as `rasa run` loads it (SQLite tracker store, "
+            f"Inside one message: each model loaded in one process as `rasa run` loads it (its system's endpoints, "
             f"a real action server), {pa['messages']} messages of the same mix sent one at a time, the wall time "
             "of each step added up (`bench/profile.py`; milliseconds per message, averaged over all messages — "
             "a step that runs for half the messages counts half):",
@@ -182,32 +172,18 @@ def render(results: dict) -> str:
             f"{pb['cpu_ms_per_message']:.1f} |",
             "",
         ]
-        if results.get("profile_note"):
-            lines += [f"({results['profile_note']}.)", ""]
-        lines += [
-            "Reading it: *tracker store save* is the SQLite commit of every turn (`endpoints.yml`: the embedded "
-            "default; it waits on the disk more than on the CPU). *Custom action, Rasa side* is the Rasa "
-            "server's own work around each action-server call: building the request (tracker state and domain) "
-            "and validating and applying the reply. Stock Rasa 3.6 validates every reply with "
-            "`jsonschema.validate` (rasa/core/actions/action.py, `_validate_action_result`), which also "
-            "re-checks the schema itself against the JSON-Schema metaschema on every call; that was most of this "
-            "step in the first run of this benchmark (cProfile, 100 messages), and `bot/server_patches.py` now "
-            "checks the schema once. The action server's own work (the knowledge-base query) is inside the HTTP "
-            "round trip.",
-            "",
-        ]
     lines += ["Training time per component (from Rasa's training log, 1 s resolution):", "",
-              "| component | assistant (s) | baseline (s) |", "|---|---:|---:|"]
-    names = sorted(set(ta.get("components_s", {})) | set(tb.get("components_s", {})),
-                   key=lambda n: -max(ta.get("components_s", {}).get(n, 0), tb.get("components_s", {}).get(n, 0)))
-    for name in names:
-        va, vb = ta.get("components_s", {}).get(name), tb.get("components_s", {}).get(name)
-        if (va or 0) + (vb or 0) >= 1:
-            lines.append(f"| {name} | {'–' if va is None else f'{va:.0f}'} | {'–' if vb is None else f'{vb:.0f}'} |")
-    for name, training in ((A, ta), (B, tb)):
-        if training.get("skipped"):
-            lines += ["", f"*{name}*: Rasa skipped training {', '.join(f'`{c}`' for c in training['skipped'])} for "
-                          "lack of data — the project's dialogue data has no stories (rules only), and these "
+              "| component | " + " | ".join(f"{n} (s)" for n in models) + " |", "|---|" + "---:|" * len(models)]
+    spent = {n: models[n]["training"].get("components_s", {}) for n in models}
+    names = sorted(set().union(*spent.values()), key=lambda c: -max(spent[n].get(c, 0) for n in models))
+    for component in names:
+        if sum(spent[n].get(component, 0) for n in models) >= 1:
+            lines.append(f"| {component} | " + " | ".join(
+                "–" if component not in spent[n] else f"{spent[n][component]:.0f}" for n in models) + " |")
+    for name in models:
+        if models[name]["training"].get("skipped"):
+            lines += ["", f"`{name}`: Rasa skipped training {', '.join(f'`{c}`' for c in models[name]['training']['skipped'])} "
+                          "for lack of data — the project's dialogue data has no stories (rules only), and these "
                           "policies learn from stories; here they predict nothing and the dialogue is left to the "
                           "rule and memoization policies."]
     notes = results.get("notes")
@@ -252,46 +228,46 @@ def plot(results: dict, path: Path = PLOT) -> None:
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import NullFormatter, ScalarFormatter
 
-    levels = results["levels"]
-    colours = {A: "tab:blue", B: "tab:orange"}
-    fig, axes = plt.subplots(1, 3, figsize=(14, 4.2))
-    for system in (A, B):
-        runs = [_run(results, system, c) for c in levels]
-        xs = [c for c, r in zip(levels, runs) if r]
-        runs = [r for r in runs if r]
-        axes[0].plot(xs, [r["p50"] * 1000 for r in runs], "o-", color=colours[system], label=f"{system} p50")
-        axes[0].plot(xs, [r["p95"] * 1000 for r in runs], "s--", color=colours[system], label=f"{system} p95")
-        axes[1].plot(xs, [r["throughput"] for r in runs], "o-", color=colours[system], label=system)
-    from matplotlib.ticker import NullFormatter
-
+    levels, order = results["levels"], results["order"]
+    colours = dict(zip(order, ("tab:blue", "tab:green", "tab:orange", "tab:red")))
+    fig, axes = plt.subplots(1, 3, figsize=(15, 4.4))
+    for system in order:
+        runs = [r for r in (_run(results, system, c) for c in levels) if r]
+        xs = [r["concurrency"] for r in runs]
+        label = LABELS.get(system, system)
+        axes[0].plot(xs, [r["p50"] * 1000 for r in runs], "o-", color=colours[system], label=f"{label} p50")
+        axes[0].plot(xs, [r["p95"] * 1000 for r in runs], "s--", color=colours[system], label=f"{label} p95")
+        axes[1].plot(xs, [r["throughput"] for r in runs], "o-", color=colours[system], label=label)
+        long = results["systems"][system].get("long")
+        if long:
+            axes[2].plot(range(1, long["turns"] + 1), [v * 1000 for v in long["latencies"]], ".", markersize=3,
+                         color=colours[system], label=label)
     for ax in axes[:2]:
         ax.set_xscale("log")
         ax.set_xticks(levels)
         ax.set_xticklabels([str(c) for c in levels])
         ax.xaxis.set_minor_formatter(NullFormatter())
         ax.set_xlabel("concurrent conversations")
+    for ax in axes:
         ax.grid(alpha=0.3)
     axes[0].set_yscale("log")
+    axes[0].yaxis.set_major_formatter(ScalarFormatter())
     axes[0].set_ylabel("latency (ms)")
-    axes[0].set_title("Latency")
-    axes[0].legend(fontsize=8)
+    axes[0].set_title("Latency under load")
+    axes[0].legend(fontsize=7)
     axes[1].set_ylim(bottom=0)
     axes[1].set_ylabel("messages / s")
     axes[1].set_title("Throughput")
     axes[1].legend(fontsize=8)
-    width = 0.35
-    for offset, system in ((-width / 2, A), (width / 2, B)):
-        peaks = results["systems"][system]["peak_rss_mb"]
-        axes[2].bar([i + offset for i in range(len(PROCS))], [peaks[p] for p in PROCS], width,
-                    color=colours[system], label=system)
-    axes[2].set_xticks(range(len(PROCS)))
-    axes[2].set_xticklabels(PROCS)
-    axes[2].set_ylabel("peak RSS (MB)")
-    axes[2].set_title("Peak memory")
+    axes[2].set_xlabel("turn of one conversation")
+    axes[2].set_ylabel("latency (ms)")
+    axes[2].set_ylim(bottom=0)
+    axes[2].set_title("A long conversation")
     axes[2].legend(fontsize=8)
     fig.suptitle(f"make bench, {results['started'][:16].replace('T', ' ')} UTC, {results['machine']['cores']} "
-                 f"shared cores, {results['duration_s']:.0f} s per level", fontsize=10)
+                 f"cores, {results['duration_s']:.0f} s per level", fontsize=10)
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=110)

@@ -1,12 +1,18 @@
 """`make bench`: the assistant against a baseline — Rasa's stock configuration (bench/baseline/config.yml)
-trained on this project's data and domain — under the same closed-loop REST load (bench/load.py).
+trained on this project's data and domain, served by stock Rasa — under the same closed-loop REST load
+(bench/load.py).
 
-In one run: trains both models into var/bench/ (timed), starts each system the way `make run` does (action
-server + Rasa server with this project's endpoints and credentials, own SQLite tracker and knowledge-base
-files under var/bench/<system>/), times the first answer, then drives both at 1, 10 and 50 concurrent
-conversations (the order of the two systems alternates between levels, so a change in the background load
-of the shared machine does not always fall on the same system), reads the peak memory of every process
-from /proc, stops everything and writes var/bench/results.json, docs/benchmarks.md and docs/benchmarks.png.
+In one run: trains both models into var/bench/ (timed) and starts each system in turn (action server + Rasa
+server, own SQLite tracker and knowledge-base files under var/bench/<system>/):
+- *assistant*: as `make run` serves it (endpoints.yml, credentials.yml: one Sanic worker, in-memory lock);
+- *assistant-2w*: the same model with two Sanic workers sharing the conversation lock in the local Redis
+  (SANIC_WORKERS=2, REDIS_URL), the production layout on this machine;
+- *baseline*: stock Rasa (bench/baseline/endpoints.yml, credentials.yml: its SQL tracker store and REST
+  channel; nothing of bot/ is loaded).
+It times the first answer, drives each system at 1, 10 and 50 concurrent conversations (the order of the
+systems rotates between levels, so a change in the background load of the machine does not always fall on
+the same one), times one long conversation, reads the memory of every process from /proc, stops everything
+and writes var/bench/results.json, docs/benchmarks.md and docs/benchmarks.png.
 
     .venv/bin/python -m bench.run [--duration 25] [--levels 1 10 50] [--skip-train]
 
@@ -17,6 +23,7 @@ import argparse
 import asyncio
 import json
 import os
+import random
 import re
 import resource
 import shutil
@@ -25,6 +32,7 @@ import socket
 import subprocess
 import sys
 import time
+from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Dict, List, Optional
@@ -34,10 +42,35 @@ from bench import load, report
 ROOT = Path(__file__).resolve().parents[1]
 BIN = ROOT / ".venv" / "bin"
 OUT = ROOT / "var" / "bench"
-SYSTEMS = {  # name -> training config
+MODELS = {  # name -> training config
     "assistant": ROOT / "config.yml",
     "baseline": ROOT / "bench" / "baseline" / "config.yml",
 }
+BASELINE_FILES = ROOT / "bench" / "baseline"
+BENCH_REDIS_URL = "redis://127.0.0.1:6379/14"  # the local Redis; db 14 is left to the benchmark
+
+
+@dataclass(frozen=True)
+class Setup:
+    """One system under test: which model, served with which endpoints, credentials and environment."""
+    name: str
+    model: str
+    endpoints: Path
+    credentials: Path
+    env: Dict[str, str]
+    description: str
+
+
+SETUPS = [
+    Setup("assistant", "assistant", ROOT / "endpoints.yml", ROOT / "credentials.yml", {},
+          "this project as `make run` serves it: one Sanic worker, in-memory lock"),
+    Setup("assistant-2w", "assistant", ROOT / "endpoints.yml", ROOT / "credentials.yml",
+          {"SANIC_WORKERS": "2", "REDIS_URL": BENCH_REDIS_URL},
+          "the same model with two Sanic workers sharing the conversation lock in Redis"),
+    Setup("baseline", "baseline", BASELINE_FILES / "endpoints.yml", BASELINE_FILES / "credentials.yml", {},
+          "Rasa's stock configuration served by stock Rasa (its SQL tracker store and REST channel)"),
+]
+LONG_TURNS = 150  # the long conversation: questions one after another in one conversation
 TICKS = os.sysconf("SC_CLK_TCK")
 
 
@@ -127,6 +160,17 @@ class Proc:
     def sample_memory(self) -> None:
         for pid in self.pids():
             self.peak_kb[pid] = max(self.peak_kb.get(pid, 0), status_kb(pid, "VmHWM"))
+        self.sample_pss()
+
+    def sample_pss(self) -> float:
+        """Proportional memory of the process tree now (pages shared between processes counted once in all),
+        and the highest such sum seen."""
+        total = 0
+        for pid in self.pids():
+            match = re.search(r"^Pss:\s+(\d+) kB", _read(f"/proc/{pid}/smaps_rollup"), re.MULTILINE)
+            total += int(match.group(1)) if match else 0
+        self.peak_pss_mb = max(getattr(self, "peak_pss_mb", 0.0), total / 1024)
+        return total / 1024
 
     def rss_mb(self) -> float:
         return sum(status_kb(pid, "VmRSS") for pid in self.pids()) / 1024
@@ -152,24 +196,24 @@ class Proc:
 
 
 class System:
-    """One assistant as `make run` starts it: action server + Rasa server (REST + socket.io)."""
+    """One system of SETUPS: action server + Rasa server."""
 
-    def __init__(self, name: str, model: Path) -> None:
-        self.name, self.model = name, model
-        self.workdir = OUT / name
+    def __init__(self, setup: Setup, model: Path) -> None:
+        self.setup, self.name, self.model = setup, setup.name, model
+        self.workdir = OUT / setup.name
         shutil.rmtree(self.workdir, ignore_errors=True)
         self.workdir.mkdir(parents=True)
         self.rasa_port, self.action_port = free_port(), free_port()
         env = base_env(RASA_PORT=str(self.rasa_port), ACTION_PORT=str(self.action_port),
                        TRACKER_STORE_URL=f"sqlite:///{self.workdir / 'tracker.db'}",
-                       DATABASE_URL=f"sqlite:///{self.workdir / 'kb.db'}")
+                       DATABASE_URL=f"sqlite:///{self.workdir / 'kb.db'}", **setup.env)
         self.env = env
         self.url = f"http://127.0.0.1:{self.rasa_port}/webhooks/rest/webhook"
         self.actions = Proc("action server", [str(BIN / "rasa"), "run", "actions", "--actions", "actions",
                                               "--port", str(self.action_port)], env, self.workdir / "actions.log")
         self.rasa = Proc("rasa server", [str(BIN / "rasa"), "run", "--model", str(model), "--port",
-                                         str(self.rasa_port), "--cors", "*", "--endpoints", "endpoints.yml",
-                                         "--credentials", "credentials.yml"], env, self.workdir / "rasa.log")
+                                         str(self.rasa_port), "--cors", "*", "--endpoints", str(setup.endpoints),
+                                         "--credentials", str(setup.credentials)], env, self.workdir / "rasa.log")
         self.first_answer_s: Optional[float] = None
         self.first_reply: Optional[list] = None
 
@@ -317,11 +361,25 @@ def drive(system: System, concurrency: int, duration: float, pools: load.Pools, 
     return summary
 
 
+def long_conversation(system: System, pools: load.Pools, turns: int, seed: int) -> dict:
+    """One conversation of `turns` questions, one after another: does a turn get slower as it grows?"""
+    rng = random.Random(seed)
+    latencies = []
+    for _ in range(turns):
+        start = time.perf_counter()
+        asyncio.run(load.say(system.url, f"bench-{system.name}-long", rng.choice(pools.questions)))
+        latencies.append(time.perf_counter() - start)
+    tenth = max(1, turns // 10)
+    return {"turns": turns, "latencies": latencies,
+            "first_p50": load.percentile(latencies[:tenth], 50), "last_p50": load.percentile(latencies[-tenth:], 50)}
+
+
 def main(argv: Optional[List[str]] = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--duration", type=float, default=25.0, help="seconds per load level (default 25)")
     parser.add_argument("--levels", type=int, nargs="+", default=[1, 10, 50])
-    parser.add_argument("--warmup", type=int, default=20, help="messages sent to each system before measuring")
+    parser.add_argument("--warmup", type=int, default=60, help="messages sent to each system before measuring")
+    parser.add_argument("--long", type=int, default=LONG_TURNS, help="turns of the long conversation; 0: none")
     parser.add_argument("--skip-train", action="store_true", help="reuse the models in var/bench/models")
     parser.add_argument("--seed", type=int, default=5)
     parser.add_argument("--profile", type=int, default=300,
@@ -329,36 +387,39 @@ def main(argv: Optional[List[str]] = None) -> None:
     args = parser.parse_args(argv)
     OUT.mkdir(parents=True, exist_ok=True)
     started = datetime.now(timezone.utc)
+    pools = load.load_pools()
     results: dict = {"started": started.isoformat(timespec="seconds"), "commit": git_commit(), "uncommitted": uncommitted(),
                      "machine": machine(), "duration_s": args.duration, "levels": args.levels, "warmup": args.warmup,
-                     "pools": load.load_pools().sizes(), "systems": {}, "runs": []}
-    pools = load.load_pools()
+                     "pools": pools.sizes(), "order": [setup.name for setup in SETUPS], "baseline": "baseline",
+                     "models": {}, "systems": {}, "runs": []}
     previous = OUT / "results.json"
-    for name, config in SYSTEMS.items():
-        entry = results["systems"].setdefault(name, {"config": str(config.relative_to(ROOT))})
+    for name, config in MODELS.items():
+        entry = results["models"].setdefault(name, {"config": str(config.relative_to(ROOT))})
         entry.update(components(config))
         if args.skip_train and previous.exists():
-            entry["training"] = json.loads(previous.read_text())["systems"][name]["training"]
+            entry["training"] = json.loads(previous.read_text())["models"][name]["training"]
             entry["training"]["reused"] = True
         else:
             print(f"training {name} ({entry['config']}) ...", flush=True)
             entry["training"] = train(name, config)
             print(f"  {entry['training']['wall_s']:.0f} s", flush=True)
 
-    systems = [System(name, OUT / "models" / f"{name}.tar.gz") for name in SYSTEMS]
+    systems = [System(setup, OUT / "models" / f"{setup.model}.tar.gz") for setup in SETUPS]
     try:
         for system in systems:
             print(f"starting {system.name} ...", flush=True)
             first = system.start()
-            entry = results["systems"][system.name]
-            entry.update(first_answer_s=first, first_reply=system.first_reply,
-                         idle_rss_mb={p.name: p.rss_mb() for p in system.procs()})
+            results["systems"][system.name] = {
+                **asdict(system.setup), "endpoints": str(system.setup.endpoints.relative_to(ROOT)),
+                "credentials": str(system.setup.credentials.relative_to(ROOT)), "first_answer_s": first,
+                "first_reply": system.first_reply, "idle_rss_mb": {p.name: p.rss_mb() for p in system.procs()},
+                "processes": {p.name: len(p.pids()) for p in system.procs()}}
             print(f"  first answer after {first:.1f} s", flush=True)
         for system in systems:  # warm-up, not measured
             for i, (_, _, text) in zip(range(args.warmup), load.script(args.seed + 99, pools)):
                 asyncio.run(load.say(system.url, f"warmup-{system.name}-{i // 6}", text))
         for index, concurrency in enumerate(args.levels):
-            order = systems if index % 2 == 0 else list(reversed(systems))
+            order = systems[index % len(systems):] + systems[:index % len(systems)]
             for system in order:
                 print(f"{system.name}: {concurrency} concurrent conversations for {args.duration:.0f} s ...",
                       flush=True)
@@ -367,21 +428,29 @@ def main(argv: Optional[List[str]] = None) -> None:
                 print(f"  p50 {summary['p50'] * 1000:.0f} ms, p95 {summary['p95'] * 1000:.0f} ms, "
                       f"{summary['throughput']:.1f} msg/s, errors {summary['errors']}, "
                       f"guard answers {summary['degraded']}", flush=True)
+        if args.long:
+            for system in systems:
+                print(f"{system.name}: one conversation of {args.long} questions ...", flush=True)
+                entry = results["systems"][system.name]
+                entry["long"] = long_conversation(system, pools, args.long, args.seed)
+                print(f"  median of the first tenth {entry['long']['first_p50'] * 1000:.0f} ms, "
+                      f"of the last tenth {entry['long']['last_p50'] * 1000:.0f} ms", flush=True)
         for system in systems:
             entry = results["systems"][system.name]
             entry["peak_rss_mb"] = {p.name: p.peak_mb() for p in system.procs()}
-            entry["processes"] = {p.name: len(p.peak_kb) for p in system.procs()}
+            entry["peak_pss_mb"] = {p.name: getattr(p, "peak_pss_mb", 0.0) for p in system.procs()}
     finally:
         for system in systems:
             system.stop()
     if args.profile:
         results["profile"] = {}
-        for name in SYSTEMS:
-            print(f"profiling {name} in-process ({args.profile} messages, one at a time) ...", flush=True)
-            subprocess.run([str(BIN / "python"), "-m", "bench.profile", "--name", name, "--model",
-                            str(OUT / "models" / f"{name}.tar.gz"), "--messages", str(args.profile)],
+        for setup in (s for s in SETUPS if s.name in MODELS):
+            print(f"profiling {setup.name} in-process ({args.profile} messages, one at a time) ...", flush=True)
+            subprocess.run([str(BIN / "python"), "-m", "bench.profile", "--name", setup.name, "--model",
+                            str(OUT / "models" / f"{setup.model}.tar.gz"), "--messages", str(args.profile),
+                            "--endpoints", str(setup.endpoints)] + (["--stock"] if setup.name == "baseline" else []),
                            cwd=ROOT, check=True, timeout=1200, stdout=subprocess.DEVNULL)
-            results["profile"][name] = json.loads((OUT / f"profile-{name}.json").read_text())
+            results["profile"][setup.name] = json.loads((OUT / f"profile-{setup.name}.json").read_text())
     results["finished"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
     (OUT / "results.json").write_text(json.dumps(results, indent=1))
     report.write(results)

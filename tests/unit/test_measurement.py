@@ -93,3 +93,45 @@ def test_load_scripts_are_the_same_for_both_systems():
     kinds = [kind for _, kind, _ in (t for t in first)]
     assert kinds[0] == "small_talk" and {"question", "symptom"} <= set(kinds)
     assert load.conversation(random.Random(1), pools)[-1][0] == "small_talk"
+
+
+def _bench_results():
+    from bench.report import PROCS
+
+    def run(system, concurrency, p50, throughput):
+        return {"system": system, "concurrency": concurrency, "p50": p50, "p95": 2 * p50, "p99": 3 * p50,
+                "throughput": throughput, "ok": int(throughput * 25), "errors": 0, "degraded": 0,
+                "cpu_ms_per_request": {p: 10.0 for p in PROCS}, "client_cpu_s": 1.0, "cores_busy": 1.5,
+                "other_cpu_s": 0.0}
+
+    training = {"wall_s": 26.0, "cpu_s": 27.0, "model_mb": 1.5, "components_s": {"RulePolicy": 3.0}}
+    system = lambda model, long_last: {  # noqa: E731
+        "model": model, "description": "d", "endpoints": "endpoints.yml", "credentials": "credentials.yml",
+        "env": {}, "first_answer_s": 11.0, "peak_rss_mb": {p: 600.0 for p in PROCS},
+        "peak_pss_mb": {p: 400.0 for p in PROCS}, "processes": {p: 1 for p in PROCS},
+        "long": {"turns": 20, "latencies": [0.02] * 20, "first_p50": 0.02, "last_p50": long_last}}
+    return {
+        "started": "2026-11-25T19:00:00+00:00", "finished": "2026-11-25T19:10:00+00:00", "commit": "abc",
+        "machine": {"cores": 2, "cpu": "x", "memory_gb": 24, "python": "3.10"}, "duration_s": 25, "levels": [10],
+        "warmup": 60, "pools": {"questions": 1, "symptom reports": 1, "small talk": 1},
+        "order": ["assistant", "assistant-2w", "baseline"], "baseline": "baseline",
+        "models": {"assistant": {"config": "config.yml", "pipeline": ["A"], "policies": ["RulePolicy"],
+                                 "training": training},
+                   "baseline": {"config": "bench/baseline/config.yml", "pipeline": ["B"], "policies": ["TEDPolicy"],
+                                "training": dict(training, wall_s=520.0)}},
+        "systems": {"assistant": system("assistant", 0.02), "assistant-2w": system("assistant", 0.02),
+                    "baseline": system("baseline", 0.3)},
+        "runs": [run("assistant", 10, 0.1, 50.0), run("assistant-2w", 10, 0.05, 100.0), run("baseline", 10, 0.2, 25.0)],
+    }
+
+
+def test_the_benchmark_report_compares_each_system_with_the_baseline(tmp_path):
+    from bench.report import plot, render
+
+    plot(_bench_results(), tmp_path / "benchmarks.png")
+    assert (tmp_path / "benchmarks.png").stat().st_size > 10_000
+    text = render(_bench_results())
+    assert "| throughput (messages/s) | 50.0 | 100.0 | 25.0 | 2.00× | 4.00× |" in text
+    assert "| p50 latency (ms) | 100 | 50 | 200 | 0.50× | 0.25× |" in text
+    assert "| median latency, turns 19–20 (ms) | 20 | 20 | 300 | 0.07× | 0.07× |" in text
+    assert "| training, wall clock (s) | 26 | 26 | 520 | 0.05× | 0.05× |" in text
