@@ -100,44 +100,57 @@ class LevelResult:
                 "errors": self.errors, "samples": [asdict(s) for s in self.samples]}
 
 
-async def _patient(session: aiohttp.ClientSession, url: str, tag: str, worker: int, pools: Pools, seed: int,
-                   t0: float, stop_at: float, result: LevelResult, timeout: float) -> None:
-    for number, kind, text in script(seed, pools):
-        start = time.perf_counter()
-        if start >= stop_at:
-            return
-        sender = f"{tag}-{worker}-{number}"
-        ok, degraded = False, False
-        try:
-            async with session.post(url, json={"sender": sender, "message": text},
-                                    timeout=aiohttp.ClientTimeout(total=timeout)) as response:
-                body = await response.json(content_type=None)
-                ok = response.status == 200 and isinstance(body, list) and any(m.get("text") for m in body)
-                degraded = ok and any(NO_ANSWER_MARK in (m.get("text") or "") for m in body)
-                if not ok:
-                    key = f"HTTP {response.status}" if response.status != 200 else "empty reply"
-                    result.errors[key] = result.errors.get(key, 0) + 1
-        except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as error:
-            key = type(error).__name__
-            result.errors[key] = result.errors.get(key, 0) + 1
-        end = time.perf_counter()
-        result.samples.append(Sample(kind, start - t0, end - start, ok, degraded))
-        if not ok:
-            await asyncio.sleep(0.1)  # a failing server is not hammered in a tight loop
+async def _patient(url: str, tag: str, worker: int, pools: Pools, seed: int, t0: float, stop_at: float,
+                   result: LevelResult, timeout: float) -> None:
+    """One virtual patient after another on one seat: each conversation is a new patient, with a connection
+    of its own (kept for all of that conversation's messages, as a browser keeps it)."""
+    session, current = None, None
+    try:
+        for number, kind, text in script(seed, pools):
+            start = time.perf_counter()
+            if start >= stop_at:
+                return
+            if number != current:
+                if session is not None:
+                    await session.close()
+                session, current = aiohttp.ClientSession(), number
+            await _say_once(session, url, f"{tag}-{worker}-{number}", kind, text, t0, start, result, timeout)
+    finally:
+        if session is not None:
+            await session.close()
+
+
+async def _say_once(session: aiohttp.ClientSession, url: str, sender: str, kind: str, text: str, t0: float,
+                    start: float, result: LevelResult, timeout: float) -> None:
+    ok, degraded = False, False
+    try:
+        async with session.post(url, json={"sender": sender, "message": text},
+                                timeout=aiohttp.ClientTimeout(total=timeout)) as response:
+            body = await response.json(content_type=None)
+            ok = response.status == 200 and isinstance(body, list) and any(m.get("text") for m in body)
+            degraded = ok and any(NO_ANSWER_MARK in (m.get("text") or "") for m in body)
+            if not ok:
+                key = f"HTTP {response.status}" if response.status != 200 else "empty reply"
+                result.errors[key] = result.errors.get(key, 0) + 1
+    except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as error:
+        key = type(error).__name__
+        result.errors[key] = result.errors.get(key, 0) + 1
+    end = time.perf_counter()
+    result.samples.append(Sample(kind, start - t0, end - start, ok, degraded))
+    if not ok:
+        await asyncio.sleep(0.1)  # a failing server is not hammered in a tight loop
 
 
 async def run_level(url: str, system: str, concurrency: int, duration: float, pools: Pools,
                     seed: int = 5, timeout: float = 60.0, tag: Optional[str] = None) -> LevelResult:
-    """Runs `concurrency` virtual patients for `duration` seconds; requests already sent are awaited."""
+    """Runs `concurrency` seats of virtual patients for `duration` seconds; requests already sent are awaited."""
     result = LevelResult(system, concurrency, duration)
     tag = tag or f"bench-{system}-c{concurrency}-{int(time.time())}"
-    connector = aiohttp.TCPConnector(limit=concurrency)
-    async with aiohttp.ClientSession(connector=connector) as session:
-        t0 = time.perf_counter()
-        await asyncio.gather(*[
-            _patient(session, url, tag, worker, pools, seed * 1000 + worker, t0, t0 + duration, result, timeout)
-            for worker in range(concurrency)
-        ])
+    t0 = time.perf_counter()
+    await asyncio.gather(*[
+        _patient(url, tag, worker, pools, seed * 1000 + worker, t0, t0 + duration, result, timeout)
+        for worker in range(concurrency)
+    ])
     return result
 
 
