@@ -1,8 +1,10 @@
-"""What every channel guarantees, whatever fails behind it: a reply is never empty, and the first reply of
-a conversation says what the assistant is. Texts are built from the clinic profile (numbers, hours)."""
+"""What every channel guarantees, whatever fails behind it: a reply is never empty, it comes within
+TURN_TIMEOUT_SECONDS, and the first reply of a conversation says what the assistant is. Texts are built from the clinic profile (numbers, hours)."""
 from __future__ import annotations
 
+import asyncio
 import logging
+import os
 import re
 from collections import OrderedDict
 from typing import Awaitable, Callable, Optional
@@ -70,6 +72,17 @@ async def _is_new_conversation(sender_id: str) -> bool:
     return not exists
 
 
+def turn_timeout_seconds() -> float:
+    """How long a patient may wait for a turn (TURN_TIMEOUT_SECONDS, default 10): Rasa waits up to 5 minutes
+    for the action server, Twilio gives up on a webhook after 15 seconds."""
+    return float(os.environ.get("TURN_TIMEOUT_SECONDS") or 10)
+
+
+def _log_failure(turn: "asyncio.Future[None]") -> None:
+    if not turn.cancelled() and turn.exception() is not None:  # logged without the message text
+        logger.error("handling a message failed; the clinic's number was sent instead", exc_info=turn.exception())
+
+
 def guarded(on_new_message: Callable[[UserMessage], Awaitable[None]],
             first_reply: Optional[Callable[[UserMessage], Awaitable[bool]]] = None,
             ) -> Callable[[UserMessage], Awaitable[None]]:
@@ -89,12 +102,17 @@ def guarded(on_new_message: Callable[[UserMessage], Awaitable[None]],
             profile = load_profile()
             await output.send_text_message(message.sender_id, EMPTY.format(emergency_number=profile.emergency_number))
             return
-        try:
-            await on_new_message(message)
+        turn = asyncio.ensure_future(on_new_message(message))
+        done, _ = await asyncio.wait({turn}, timeout=turn_timeout_seconds())
+        if not done:  # something behind Rasa hangs (an action server that never answers): answer now
+            logger.error("a turn took longer than %s s; answering with the clinic's number (the turn goes on and "
+                         "is stored when it ends)", turn_timeout_seconds())
+            turn.add_done_callback(_log_failure)
+        elif turn.exception() is None:
             _remember(message.sender_id)  # its tracker is stored now
-        except Exception:  # logged without the message text
-            logger.exception("handling a message failed; sending the clinic's number instead")
-        if not any(m.get("text") for m in output.messages):
+        else:
+            _log_failure(turn)
+        if not done or not any(m.get("text") for m in output.messages):
             await output.send_text_message(message.sender_id, no_answer_text())
         if first:
             await output.send_text_message(message.sender_id, disclaimer_text())

@@ -2,6 +2,8 @@
 store and knowledge base. Replies are joined per turn; metadata comes as `custom` messages."""
 from __future__ import annotations
 
+import socket
+import threading
 import uuid
 
 import pytest
@@ -145,6 +147,41 @@ def test_without_the_action_server_no_message_is_met_with_silence(actions_stoppe
     assert joined
     if message not in ("hello", "thank you"):
         assert PROFILE.number_for_now() in joined or PROFILE.emergency_number in joined
+
+
+@pytest.fixture()
+def actions_hanging(assistant):
+    """An action server that takes the connection and never answers."""
+    assistant.actions.stop()
+    listener = socket.create_server(("0.0.0.0", assistant.action_port))
+    held = []
+    stop = threading.Event()
+
+    def accept():
+        listener.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                held.append(listener.accept()[0])
+            except OSError:
+                pass
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    yield assistant
+    stop.set()
+    thread.join()
+    for connection in held:
+        connection.close()
+    listener.close()
+    assistant.actions.start()
+
+
+def test_a_hanging_action_server_still_gets_the_patient_a_reply_in_time(actions_hanging):
+    # Rasa would wait 5 minutes for the action server; the guard answers after TURN_TIMEOUT_SECONDS (10 s)
+    replies = actions_hanging.say(new_sender(), "I have chest pain and I can't breathe", timeout=60)
+    assert texts(replies)[0].startswith(f"This may be an emergency. Call {PROFILE.emergency_number} now.")
+    assert any(t.startswith("I'm sorry, I can't answer that right now. Please call the clinic at "
+                            f"{PROFILE.number_for_now()}") for t in texts(replies))
 
 
 def test_without_the_action_server_the_emergency_reply_still_comes(actions_stopped):
