@@ -36,6 +36,11 @@ logger = logging.getLogger(__name__)
 _STORED = "_stored_up_to"
 
 
+_EVENTS = SQLTrackerStore.SQLEvent.__table__
+# built once: the ORM query object cost more than running it (measured with cProfile)
+_NEWEST_ID = sa.select(sa.func.max(_EVENTS.c.id)).where(_EVENTS.c.sender_id == sa.bindparam("sender_id"))
+
+
 class WindowedSQLTrackerStore(SQLTrackerStore):
     def __init__(self, domain: Any = None, host: Optional[Text] = None, window: int = 100,
                  cache_size: int = 200, **kwargs: Any) -> None:
@@ -90,7 +95,7 @@ class WindowedSQLTrackerStore(SQLTrackerStore):
         self._hold(tracker, newest_id)
 
     def _newest_id(self, session: Any, sender_id: Text) -> Optional[int]:
-        return session.query(sa.func.max(self.SQLEvent.id)).filter(self.SQLEvent.sender_id == sender_id).scalar()
+        return session.execute(_NEWEST_ID, {"sender_id": sender_id}).scalar()
 
     @staticmethod
     def _row(sender_id: Text, event: Event) -> Dict[Text, Any]:
