@@ -36,12 +36,13 @@ def test_two_workers_run(scaled):
 def test_messages_of_one_conversation_sent_at_once_are_handled_in_turn(scaled):
     sender = f"burst-{uuid.uuid4().hex[:8]}"
     scaled.say(sender, "hello")
-    questions = ["how long does the procedure take?", "when can I drive?", "can I shower?",
-                 "what is kyphoplasty?", "when can I lift things?", "how long will I be in hospital?"] * 2
+    # Rasa's lock looks again every second for a message waiting behind another of its conversation, so four
+    # at once take about four seconds, well within the guard's 10 s (TURN_TIMEOUT_SECONDS)
+    questions = ["how long does the procedure take?", "when can I drive?", "can I shower?", "what is kyphoplasty?"]
     with ThreadPoolExecutor(max_workers=len(questions)) as pool:
         replies = list(pool.map(lambda text: scaled.say(sender, text), questions))
     assert all(any(m.get("text") for m in reply) for reply in replies)
-    assert all(any((m.get("custom") or {}).get("topic") for m in reply) for reply in replies)
+    assert all(any((m.get("custom") or {}).get("topic") for m in reply) for reply in replies), replies
 
     # in the tracker: each message's actions come before the next message (no two handled at once)
     with sqlite3.connect(scaled.workdir / "tracker.db") as db:
