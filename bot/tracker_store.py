@@ -18,7 +18,6 @@ On SQLite it also turns on the write-ahead log."""
 from __future__ import annotations
 
 import json
-import logging
 from collections import OrderedDict
 from typing import Any, Dict, List, Optional, Text
 
@@ -29,12 +28,9 @@ from rasa.shared.core.events import (ActionExecuted, ActiveLoop, ConversationPau
                                      SessionStarted, SlotSet)
 from rasa.shared.core.trackers import DialogueStateTracker
 
-logger = logging.getLogger(__name__)
-
 # The newest event already in the database, kept on the tracker object itself, so that it survives the
 # tracker being dropped from the cache while a message is handled: (event object, its row id).
 _STORED = "_stored_up_to"
-
 
 _EVENTS = SQLTrackerStore.SQLEvent.__table__
 # built once: the ORM query object cost more than running it (measured with cProfile)

@@ -3,7 +3,6 @@
 whichever worker takes them; no reply is lost."""
 from __future__ import annotations
 
-import os
 import sqlite3
 import uuid
 from concurrent.futures import ThreadPoolExecutor
