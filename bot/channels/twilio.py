@@ -94,6 +94,26 @@ def forbidden(channel: str, request: Request) -> HTTPResponse:
     return response.text("Forbidden", status=403)
 
 
+def signed_webhook(name: str, channel: str, signature: TwilioSignature,
+                   answer: Callable[[Request, FormParams], Awaitable[HTTPResponse]]) -> Blueprint:
+    """The routes of a Twilio channel: a health check, and the webhook, which passes on only requests that
+    carry a valid X-Twilio-Signature (the others get 403 and reach no conversation)."""
+    webhook = Blueprint(name, __name__)
+
+    @webhook.route("/", methods=["GET"])
+    async def health(_: Request) -> HTTPResponse:
+        return response.json({"status": "ok"})
+
+    @webhook.route("/webhook", methods=["POST"])
+    async def receive(request: Request) -> HTTPResponse:
+        params = form_params(request)
+        if not signature.is_valid(request, params):
+            return forbidden(channel, request)
+        return await answer(request, params)
+
+    return webhook
+
+
 def _turn_messages(events: List[Any]) -> List[Dict[str, Any]]:
     """The bot messages of the latest turn in a tracker (after the latest user message)."""
     messages: List[Dict[str, Any]] = []
@@ -215,17 +235,8 @@ class SignedTwilioInput(TwilioInput):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         handle = guarded(on_new_message)
-        webhook = Blueprint("twilio_webhook", __name__)
 
-        @webhook.route("/", methods=["GET"])
-        async def health(_: Request) -> HTTPResponse:
-            return response.json({"status": "ok"})
-
-        @webhook.route("/webhook", methods=["POST"])
-        async def message(request: Request) -> HTTPResponse:
-            params = form_params(request)
-            if not self.signature.is_valid(request, params):
-                return forbidden(self.name(), request)
+        async def message(request: Request, params: FormParams) -> HTTPResponse:
             sender = params.first("From")
             if not sender:
                 return response.text("missing From", status=400)
@@ -240,7 +251,7 @@ class SignedTwilioInput(TwilioInput):
                 twiml.message(body)
             return response.text(str(twiml), content_type="text/xml")
 
-        return webhook
+        return signed_webhook("twilio_webhook", self.name(), self.signature, message)
 
 
 class SignedTwilioVoiceInput(TwilioVoiceInput):
@@ -273,17 +284,7 @@ class SignedTwilioVoiceInput(TwilioVoiceInput):
         self.signature = TwilioSignature(auth_token, public_url)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Blueprint:
-        webhook = Blueprint("Twilio_voice_webhook", __name__)
-
-        @webhook.route("/", methods=["GET"])
-        async def health(_: Request) -> HTTPResponse:
-            return response.json({"status": "ok"})
-
-        @webhook.route("/webhook", methods=["POST"])
-        async def receive(request: Request) -> HTTPResponse:
-            params = form_params(request)
-            if not self.signature.is_valid(request, params):
-                return forbidden(self.name(), request)
+        async def call(request: Request, params: FormParams) -> HTTPResponse:
             sender = params.first("From") or params.first("CallSid")
             text = (params.first("SpeechResult") or "").strip()
             call_starts = params.first("CallStatus") == "ringing"
@@ -307,4 +308,4 @@ class SignedTwilioVoiceInput(TwilioVoiceInput):
             twiml = self._build_twilio_voice_response([{"text": say} for say in says])
             return response.text(str(twiml), content_type="text/xml")
 
-        return webhook
+        return signed_webhook("Twilio_voice_webhook", self.name(), self.signature, call)
