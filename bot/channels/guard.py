@@ -1,5 +1,6 @@
 """What every channel guarantees, whatever fails behind it: a reply is never empty, it comes within
-TURN_TIMEOUT_SECONDS, and the first reply of a conversation says what the assistant is. Texts are built from the clinic profile (numbers, hours)."""
+TURN_TIMEOUT_SECONDS, and the first reply of a conversation says what the assistant is. Texts are built
+from the clinic profile (numbers, hours)."""
 from __future__ import annotations
 
 import asyncio
