@@ -114,7 +114,8 @@ class ActionTriage(Action):
             self._no_current_symptom(dispatcher, mentioned)
             # a symptom the patient now denies no longer adds up with later ones
             kept = {c: l for c, l in _remembered(tracker).items() if c not in mentioned}
-            return [SlotSet("reported_symptoms", [f"{c}:{l}" for c, l in sorted(kept.items())])] + _questions_left(tracker)
+            remembered = [f"{c}:{l}" for c, l in sorted(kept.items())]
+            return [SlotSet("reported_symptoms", remembered)] + _questions_left(tracker)
         return _triage_reply(dispatcher, tracker, level, codes) + _questions_left(tracker)
 
     @staticmethod
