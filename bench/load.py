@@ -2,7 +2,7 @@
 sending its next message as soon as the previous reply arrives (no think time), for a bounded duration.
 
 Messages come from the project's own data: questions (the `ask_*` intents of data/nlu), symptom reports
-(tests/triage/cases.yml, every level but `none`) and small talk (greet, thank, bot_challenge, goodbye of
+(data/triage/cases.yml, every level but `none`) and small talk (greet, thank, bot_challenge, goodbye of
 data/nlu/smalltalk.yml). A conversation: a greeting, 2-4 turns drawn 50 % question / 30 % symptom report /
 20 % small talk, then thanks or goodbye. The script of every virtual patient depends only on a seed, so
 both systems receive the same messages in the same order."""
@@ -45,7 +45,7 @@ def load_pools(root: Path = ROOT) -> Pools:
             examples = [_ANNOTATION.sub(r"\1", line[2:].strip())
                         for line in str(item.get("examples", "")).splitlines() if line.strip().startswith("- ")]
             by_intent.setdefault(item["intent"], []).extend(e for e in examples if e)
-    cases = yaml.safe_load((root / "tests" / "triage" / "cases.yml").read_text(encoding="utf-8"))["cases"]
+    cases = yaml.safe_load((root / "data" / "triage" / "cases.yml").read_text(encoding="utf-8"))["cases"]
     return Pools(
         questions=[t for intent, texts in sorted(by_intent.items()) if intent.startswith("ask_") for t in texts],
         symptoms=[c["text"] for c in cases if c.get("level") != "none"],

@@ -84,7 +84,7 @@ def render(results: dict) -> str:
         "conversation is a greeting, 2–4 turns drawn 50 % question / 30 % symptom report / 20 % small talk, then "
         "thanks or goodbye; messages are drawn from "
         f"`data/nlu` ({results['pools']['questions']} questions, {results['pools']['small talk']} small-talk "
-        f"lines) and `tests/triage/cases.yml` ({results['pools']['symptom reports']} symptom reports), with the "
+        f"lines) and `data/triage/cases.yml` ({results['pools']['symptom reports']} symptom reports), with the "
         "same seeds for every system. Latency = time from sending a message to the complete reply (all bot "
         "messages of the turn). Throughput = replies completed within the level's duration / duration. "
         "*Guard answers* = replies where the channel guard had to answer instead of the bot.",

@@ -6,13 +6,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-import re
 from collections import OrderedDict
 from typing import Awaitable, Callable, Optional
 
 from rasa.core.channels.channel import UserMessage
 
 from bot.clinic import ClinicProfile, load_profile
+from bot.text.normalize import patient_text
 
 logger = logging.getLogger(__name__)
 
@@ -32,17 +32,6 @@ def disclaimer_text(profile: Optional[ClinicProfile] = None) -> str:
 def no_answer_text(profile: Optional[ClinicProfile] = None) -> str:
     profile = profile or load_profile()
     return NO_ANSWER.format(number=profile.number_for_now(), emergency_number=profile.emergency_number)
-
-
-_MARKUP = re.compile(r"<[^>]{0,200}>")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd]")
-
-
-def clean_text(text: Optional[str]) -> str:
-    """The patient's words without markup tags or control bytes (their words inside tags stay)."""
-    if not isinstance(text, str):
-        text = "" if text is None else str(text)
-    return _CONTROL.sub(" ", _MARKUP.sub(" ", text)).strip()
 
 
 # Conversations this process has seen in the tracker store: one that exists never becomes new again, so
@@ -98,7 +87,7 @@ def guarded(on_new_message: Callable[[UserMessage], Awaitable[None]],
             raise TypeError(f"{type(output).__name__} does not collect its messages in a list: the guard "
                             "cannot tell whether the patient got a reply")
         first = await first_reply(message) if first_reply else await _is_new_conversation(message.sender_id)
-        message.text = clean_text(message.text)
+        message.text = patient_text(message.text)
         if not message.text:
             profile = load_profile()
             await output.send_text_message(message.sender_id, EMPTY.format(emergency_number=profile.emergency_number))

@@ -7,7 +7,8 @@ from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.rest import RestInput
 from sanic import Blueprint
 
-from bot.channels.guard import clean_text, guarded
+from bot.channels.guard import guarded
+from bot.text.normalize import patient_text
 
 
 class GuardedRestInput(RestInput):
@@ -17,7 +18,7 @@ class GuardedRestInput(RestInput):
 
     def _extract_message(self, req) -> Optional[Text]:
         # a number, a list or null in "message" must not break the turn before the guard sees it
-        return clean_text((req.json or {}).get("message"))
+        return patient_text((req.json or {}).get("message"))
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Blueprint:
         return super().blueprint(guarded(on_new_message))

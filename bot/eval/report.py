@@ -176,7 +176,7 @@ def triage_section(result) -> List[str]:
     lines = [
         "## Triage safety suite",
         "",
-        f"`tests/triage/cases.yml` ({s['cases']} labelled messages) through the red-flag detector "
+        f"`data/triage/cases.yml` ({s['cases']} labelled messages) through the red-flag detector "
         "(`bot.triage.triage.Triage`). Full figures — per red flag sensitivity and specificity with intervals, "
         "the confusion table of levels, every miss — in **[triage.md](triage.md)**.",
         "",

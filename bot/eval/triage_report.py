@@ -1,4 +1,4 @@
-"""The triage safety suite (tests/triage/cases.yml) as figures: per red flag, sensitivity and specificity of
+"""The triage safety suite (data/triage/cases.yml) as figures: per red flag, sensitivity and specificity of
 the detector (bot.triage.triage.Triage, the code the assistant runs); per level, the confusion table of the
 expected level against the level the triage gives. Plain Python: no Rasa, no model.
 
@@ -26,7 +26,7 @@ import yaml
 from bot.config import PROJECT_ROOT
 from bot.triage.levels import LEVELS, rank
 
-CASES = PROJECT_ROOT / "tests" / "triage" / "cases.yml"
+CASES = PROJECT_ROOT / "data" / "triage" / "cases.yml"
 OUT = PROJECT_ROOT / "docs" / "triage.md"
 NONE = "none"
 ROWS = (NONE,) + LEVELS  # least to most urgent

@@ -10,7 +10,8 @@ import yaml
 from bot.config import KB_DIR
 from bot.triage.levels import LEVELS
 
-CONTEXT_CATEGORIES = ("NEGATED_EXISTENCE", "HYPOTHETICAL", "HISTORICAL", "FAMILY", "PSEUDO", "TERMINATE")
+CONTEXT_CATEGORIES = ("NEGATED_EXISTENCE", "HYPOTHETICAL", "HISTORICAL", "FAMILY", "OTHER_PERSON", "PSEUDO",
+                      "TERMINATE")
 DIRECTIONS = ("FORWARD", "BACKWARD", "BIDIRECTIONAL", "TERMINATE", "PSEUDO")
 
 
@@ -44,6 +45,9 @@ class Lexicon:
 
     def by_code(self, code: str) -> RedFlagEntry:
         return next(flag for flag in self.red_flags if flag.code == code)
+
+    def has(self, code: str) -> bool:
+        return any(flag.code == code for flag in self.red_flags)
 
 
 def _read(path: Path) -> dict:

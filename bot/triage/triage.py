@@ -95,7 +95,8 @@ class Triage:
             temperature = find_temperature_f(ent.sent.text)
             if temperature is not None and temperature < self.fever_threshold_f:
                 level = "soon"
-        other_person = bool(ent._.is_family) and not _PROXY_PRESENT.search(ent.sent.text)
+        other_person = (bool(ent._.is_family) and not _PROXY_PRESENT.search(ent.sent.text)) or any(
+            modifier.category == "OTHER_PERSON" for modifier in ent._.modifiers)
         return Finding(
             code=flag.code, label=flag.label, level=level, text=ent.text,
             negated=bool(ent._.is_negated), hypothetical=bool(ent._.is_hypothetical),

@@ -9,7 +9,7 @@ import yaml
 
 from bot.triage.levels import rank
 
-CASES = yaml.safe_load((Path(__file__).parent / "cases.yml").read_text(encoding="utf-8"))["cases"]
+CASES = yaml.safe_load((Path(__file__).resolve().parents[2] / "data" / "triage" / "cases.yml").read_text(encoding="utf-8"))["cases"]
 ESCALATING = ("emergency", "urgent")
 
 

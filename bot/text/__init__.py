@@ -1,0 +1,1 @@
+"""Patient text made plain before anything reads it."""

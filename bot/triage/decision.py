@@ -1,0 +1,150 @@
+"""The clinical decision, in one pure function: a message and the conversation's triage state in; the level,
+the red flags, what to ask next and the new state out. Both nets read the normalised, spelling-corrected text:
+the lexicon with medspaCy's ConText (negated, hypothetical, historical, someone else) and the learned net;
+the higher level wins, and ConText's verdict also holds for the net where the lexicon placed the symptom."""
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from typing import Dict, List, Optional, Tuple
+
+from bot.text.normalize import patient_text
+from bot.triage.levels import higher_level, rank
+from bot.triage.net import RedFlagNet, load_examples, load_net
+from bot.triage.pipeline import TARGETS
+from bot.triage.spelling import SpellingCorrector
+from bot.triage.triage import Assessment, Finding, Triage
+
+logger = logging.getLogger(__name__)
+
+# A message that refers back to the symptom of the turn before ("it's worse", "the other side too").
+_REFERS_BACK = re.compile(r"\b(it|its|it's|that|that one|this|same|the other (side|leg|one)|both|too|again|"
+                          r"worse|spread\w*|still)\b", re.I)
+# Words of a message that reads as a symptom, for the screening question when neither net can place it.
+_SYMPTOM_WORDS = re.compile(
+    r"\b(pain\w*|hurt\w*|ach\w*|sore\w*|swell\w*|swollen|numb\w*|tingl\w*|dizz\w*|weak\w*|sick|bleed\w*|blood\w*|"
+    r"rash|itch\w*|breath\w*|cough\w*|vomit\w*|throw\w* up|threw up|temperature|burn\w*|sweat\w*|faint\w*|woozy|"
+    r"funny|weird|strange|not right|off|unwell|ill|symptom\w*|feel\w* (bad|awful|terrible|wrong))\b", re.I)
+_QUESTION = re.compile(r"\?\s*$|^(what|when|how|should|is|are|can|could|will|would|do|does)\b", re.I)
+CRISIS = "crisis"
+LONG_MESSAGE_TOKENS, SENTENCE_MIN_TOKENS = 25, 5
+NET = "net"  # the code of a level that only the learned net gave and could not name
+
+
+@dataclass(frozen=True)
+class TriageState:
+    """What the conversation has told so far: each red flag with its level, and the last symptom message."""
+    symptoms: Tuple[Tuple[str, str], ...] = ()
+    last_symptom_text: str = ""
+
+    @property
+    def by_code(self) -> Dict[str, str]:
+        return dict(self.symptoms)
+
+    @property
+    def highest_level(self) -> Optional[str]:
+        level = None
+        for value in self.by_code.values():
+            level = higher_level(value, level)
+        return level
+
+
+@dataclass(frozen=True)
+class Decision:
+    level: Optional[str]                      # this message's level (None: nothing the patient has now)
+    codes: Tuple[str, ...]                    # the red flags behind it
+    mentioned: Tuple[str, ...] = ()           # named but not had now: denied, asked about, past, someone else
+    follow_ups: Tuple[str, ...] = ()          # question families that set the level (never for an emergency)
+    unplaced: bool = False                    # reads as a symptom that neither net can place: screen for 911 signs
+    crisis: bool = False
+    refers_back: bool = False                 # assessed with the symptom of the turn before
+    state: TriageState = field(default_factory=TriageState)
+
+    @property
+    def overall_level(self) -> Optional[str]:
+        return self.state.highest_level
+
+
+class TriageEngine:
+    def __init__(self, triage: Triage, net: Optional[RedFlagNet], speller: Optional[SpellingCorrector]) -> None:
+        self.triage, self.net, self.speller = triage, net, speller
+
+    def read(self, text: str) -> str:
+        text = patient_text(text)
+        return self.speller.correct(text) if self.speller else text
+
+    def assess(self, text: str) -> Tuple[Assessment, Optional[str], Optional[str]]:
+        """The lexicon's findings, and the level and flag the learned net adds (None when it adds nothing)."""
+        doc = self.triage.nlp(text)
+        assessment = Assessment([self.triage._finding(ent) for ent in doc.spans.get(TARGETS, ())])
+        if self.net is None or not text:
+            return assessment, None, None
+        # A red flag buried in a long message is read sentence by sentence too; short fragments ("day two.") are
+        # not: the net learnt from whole messages and guesses wildly on them.
+        sentences = [s.text for s in doc.sents if len(s) >= SENTENCE_MIN_TOKENS] if len(doc) >= LONG_MESSAGE_TOKENS else []
+        spans = [text] + (sentences if len(sentences) > 1 else [])
+        net_level, net_code = None, None
+        for span, prediction in zip(spans, self.net.predict(spans)):
+            if prediction.level is None or self._context_denies(assessment, span, prediction.code):
+                continue
+            if rank(prediction.level) > rank(net_level):
+                net_level, net_code = prediction.level, prediction.code
+        return assessment, net_level, net_code
+
+    @staticmethod
+    def _context_denies(assessment: Assessment, span: str, code: Optional[str]) -> bool:
+        """ConText holds for the net too: where the lexicon found this symptom in the span and ConText says the
+        patient does not have it now (denied, asked about, past, someone else's), the net's guess is dropped."""
+        inside = [f for f in assessment.findings if f.text and f.text.lower() in span.lower()]
+        if not inside or any(f.affirmed for f in inside):
+            return False
+        return code is None or code in {f.code for f in inside}
+
+    def decide(self, text: str, state: TriageState = TriageState()) -> Decision:
+        read = self.read(text)
+        assessment, net_level, net_code = self.assess(read)
+        level, codes = assessment.level, list(assessment.codes)
+        if rank(net_level) > rank(level):
+            level = net_level
+            named = net_code if net_code and self.triage.lexicon.has(net_code) else NET
+            if named not in codes:
+                codes.append(named)
+        refers_back = False
+        if state.last_symptom_text and _REFERS_BACK.search(read) and rank(level) < rank("emergency"):
+            joined = self.read(f"{state.last_symptom_text}. {text}")
+            earlier, _, _ = self.assess(self.read(state.last_symptom_text))
+            together, together_net, together_code = self.assess(joined)
+            combined = higher_level(together.level, together_net)
+            if rank(combined) > rank(higher_level(level, earlier.level)):
+                level, refers_back = combined, True
+                codes = sorted(set(codes) | set(together.codes) | ({together_code} if together_code and
+                                                                   self.triage.lexicon.has(together_code) else set()))
+        mentioned = tuple(c for c in assessment.mentioned_codes if c not in codes)
+        follow_ups = tuple(assessment.follow_ups) if level == assessment.level and level != "emergency" else ()
+        unplaced = (level is None and not mentioned and bool(_SYMPTOM_WORDS.search(read))
+                    and not _QUESTION.search(read))
+        remembered = {c: l for c, l in state.by_code.items() if c not in mentioned}
+        for code in codes:
+            flag_level = self.triage.lexicon.by_code(code).level if self.triage.lexicon.has(code) else level
+            remembered[code] = higher_level(remembered.get(code), min(flag_level, level, key=rank))
+        new_state = TriageState(tuple(sorted(remembered.items())),
+                                text if level else state.last_symptom_text)
+        return Decision(level, tuple(sorted(codes)), mentioned, follow_ups, unplaced, CRISIS in codes,
+                        refers_back, new_state)
+
+
+def build_engine(triage: Optional[Triage] = None, with_net: bool = True) -> TriageEngine:
+    triage = triage or Triage()
+    vocabulary = [p for f in triage.lexicon.red_flags for p in f.phrases + f.patterns]
+    vocabulary += [e.text for e in load_examples()]
+    net = load_net() if with_net else None
+    return TriageEngine(triage, net, SpellingCorrector(vocabulary))
+
+
+@lru_cache(maxsize=1)
+def default_engine() -> TriageEngine:
+    from bot.clinic import load_profile
+
+    return build_engine(Triage(fever_threshold_f=load_profile().setting("fever_threshold_f")))

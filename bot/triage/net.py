@@ -1,0 +1,173 @@
+"""The learned red-flag net beside the lexicon: word and character n-grams (which survive typos and
+paraphrase) into a logistic regression that predicts the level of a message, and a second one that names the
+likeliest red flag. Trained on the labelled messages of data/triage/ with a fixed seed; the fitted net is
+cached under var/ and rebuilt when the data or this file change."""
+from __future__ import annotations
+
+import hashlib
+import logging
+import pickle
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Dict, List, Optional, Sequence, Tuple
+
+import numpy as np
+import yaml
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import FeatureUnion, make_pipeline
+
+from bot.config import PROJECT_ROOT, VAR_DIR
+from bot.triage.levels import LEVELS
+
+logger = logging.getLogger(__name__)
+
+TRAINING_DIR = PROJECT_ROOT / "data" / "triage"
+NONE = "none"
+CLASSES = (NONE,) + LEVELS
+SEED = 13
+
+
+@dataclass(frozen=True)
+class Example:
+    text: str
+    level: str
+    codes: Tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Probability needed to call a message emergency, and urgent-or-higher (clinical safety leans low)."""
+    emergency: float = 0.35
+    urgent: float = 0.40
+
+
+@dataclass(frozen=True)
+class NetPrediction:
+    level: Optional[str]
+    probabilities: Dict[str, float]
+    code: Optional[str]
+
+
+NLU_DIR = PROJECT_ROOT / "data" / "nlu"
+_ANNOTATION = re.compile(r"\[([^\]]*)\]\([^)]*\)|\[([^\]]*)\]\{[^}]*\}")
+
+
+def nlu_questions(directory: Path = NLU_DIR) -> List[Example]:
+    """The assistant's NLU examples but the symptom reports: questions and small talk, nothing to escalate.
+    They teach the net that a question about the procedure is not an emergency."""
+    examples = []
+    for path in sorted(directory.glob("*.yml")):
+        if path.name == "symptoms.yml":
+            continue
+        for block in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("nlu") or []:
+            for line in str(block.get("examples") or "").splitlines():
+                line = line.strip()
+                if line.startswith("- "):
+                    text = _ANNOTATION.sub(lambda m: m.group(1) or m.group(2) or "", line[2:]).strip()
+                    examples.append(Example(text, NONE))
+    return examples
+
+
+def load_examples(directory: Path = TRAINING_DIR) -> List[Example]:
+    """Every labelled message under data/triage/ (`cases`, `examples` or `messages` lists)."""
+    examples = []
+    for path in sorted(directory.glob("*.yml")):
+        document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for key in ("cases", "examples", "messages"):
+            for item in document.get(key) or []:
+                if item.get("level") not in CLASSES:
+                    raise ValueError(f"{path.name}: level {item.get('level')!r} of {item.get('text')!r}")
+                examples.append(Example(item["text"], item["level"], tuple(item.get("codes") or ())))
+    return examples
+
+
+def _features() -> FeatureUnion:
+    return FeatureUnion([
+        ("words", TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True, min_df=1,
+                                  token_pattern=r"(?u)\b\w+\b")),
+        ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=2)),
+    ])
+
+
+class RedFlagNet:
+    def __init__(self, examples: Sequence[Example], thresholds: Thresholds = Thresholds()) -> None:
+        self.thresholds = thresholds
+        texts = [e.text.lower() for e in examples]
+        self.levels = make_pipeline(_features(), LogisticRegression(
+            C=8.0, max_iter=2000, class_weight="balanced", random_state=SEED))
+        self.levels.fit(texts, [e.level for e in examples])
+        flagged = [(e.text.lower(), e.codes[0]) for e in examples if e.codes and e.level != NONE]
+        self.codes = make_pipeline(_features(), LogisticRegression(C=8.0, max_iter=2000, random_state=SEED))
+        self.codes.fit([t for t, _ in flagged], [c for _, c in flagged])
+
+    def probabilities(self, texts: Sequence[str]) -> np.ndarray:
+        """Rows: texts; columns: CLASSES."""
+        raw = self.levels.predict_proba([t.lower() for t in texts])
+        order = [list(self.levels.classes_).index(c) for c in CLASSES]
+        return raw[:, order]
+
+    def level_from(self, row: Sequence[float]) -> Optional[str]:
+        p = dict(zip(CLASSES, row))
+        if p["emergency"] >= self.thresholds.emergency:
+            return "emergency"
+        if p["emergency"] + p["urgent"] >= self.thresholds.urgent:
+            return "urgent"
+        best = max(CLASSES[:3], key=lambda c: p[c])
+        return None if best == NONE else best
+
+    def predict(self, texts: Sequence[str]) -> List[NetPrediction]:
+        if not texts:
+            return []
+        rows = self.probabilities(texts)
+        levels = [self.level_from(row) for row in rows]
+        needing_code = [i for i, level in enumerate(levels) if level]
+        codes: Dict[int, str] = {}
+        if needing_code:
+            named = self.codes.predict([texts[i].lower() for i in needing_code])
+            codes = dict(zip(needing_code, named))
+        return [NetPrediction(level, dict(zip(CLASSES, map(float, row))), codes.get(i))
+                for i, (level, row) in enumerate(zip(levels, rows))]
+
+
+THRESHOLDS = TRAINING_DIR / "thresholds.yml"
+
+
+def training_examples(directory: Path = TRAINING_DIR) -> List[Example]:
+    return load_examples(directory) + nlu_questions()
+
+
+def load_thresholds(path: Path = THRESHOLDS) -> Thresholds:
+    if not path.exists():
+        return Thresholds()
+    document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return Thresholds(float(document["emergency"]), float(document["urgent"]))
+
+
+def _fingerprint(directory: Path) -> str:
+    digest = hashlib.sha256(Path(__file__).read_bytes())
+    for path in sorted(directory.glob("*.yml")) + sorted(NLU_DIR.glob("*.yml")):
+        digest.update(path.name.encode() + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def load_net(directory: Path = TRAINING_DIR, cache_dir: Path = VAR_DIR) -> RedFlagNet:
+    """The fitted net, from var/ when the training data have not changed since it was fitted."""
+    cache = cache_dir / f"red_flag_net-{_fingerprint(directory)}.pickle"
+    if cache.exists():
+        try:
+            with open(cache, "rb") as handle:
+                return pickle.load(handle)
+        except Exception:  # a stale or broken cache is refitted, never trusted
+            logger.warning("the cached red-flag net could not be read; fitting it again")
+    net = RedFlagNet(training_examples(directory), load_thresholds(directory / THRESHOLDS.name))
+    try:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        for old in cache_dir.glob("red_flag_net-*.pickle"):
+            old.unlink()
+        with open(cache, "wb") as handle:
+            pickle.dump(net, handle)
+    except OSError:
+        logger.warning("could not cache the red-flag net under %s", cache_dir)
+    return net

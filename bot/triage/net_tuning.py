@@ -1,0 +1,65 @@
+"""Chooses the net's thresholds by cross-validation on its own training data (never on a test batch): the lowest
+false-alarm rate whose held-out recall meets the targets, written to data/triage/thresholds.yml.
+
+    .venv/bin/python -m bot.triage.net_tuning
+"""
+from __future__ import annotations
+
+import itertools
+from typing import List, Sequence, Tuple
+
+import numpy as np
+from sklearn.model_selection import StratifiedKFold
+
+from bot.triage.levels import rank
+from bot.triage.net import CLASSES, SEED, THRESHOLDS, Example, RedFlagNet, Thresholds, training_examples
+
+EMERGENCY_RECALL, URGENT_RECALL = 0.97, 0.98
+GRID = [round(x, 2) for x in np.arange(0.10, 0.71, 0.025)]
+
+
+def held_out_probabilities(examples: Sequence[Example], folds: int = 5) -> np.ndarray:
+    labels = [e.level for e in examples]
+    probabilities = np.zeros((len(examples), len(CLASSES)))
+    for train, test in StratifiedKFold(folds, shuffle=True, random_state=SEED).split(examples, labels):
+        net = RedFlagNet([examples[i] for i in train])
+        probabilities[test] = net.probabilities([examples[i].text for i in test])
+    return probabilities
+
+
+def figures(probabilities: np.ndarray, labels: List[str], thresholds: Thresholds) -> Tuple[float, float, float]:
+    net = RedFlagNet.__new__(RedFlagNet)
+    net.thresholds = thresholds
+    got = [net.level_from(row) for row in probabilities]
+    emergency = [g == "emergency" for g, l in zip(got, labels) if l == "emergency"]
+    urgent = [rank(g) >= rank("urgent") for g, l in zip(got, labels) if l in ("urgent", "emergency")]
+    alarms = [rank(g) >= rank("urgent") for g, l in zip(got, labels) if l not in ("urgent", "emergency")]
+    return float(np.mean(emergency)), float(np.mean(urgent)), float(np.mean(alarms))
+
+
+def main() -> None:
+    examples = training_examples()
+    labels = [e.level for e in examples]
+    probabilities = held_out_probabilities(examples)
+    best = None
+    for emergency, urgent in itertools.product(GRID, GRID):
+        result = figures(probabilities, labels, Thresholds(emergency, urgent))
+        if result[0] >= EMERGENCY_RECALL and result[1] >= URGENT_RECALL:
+            if best is None or result[2] < best[1][2] - 1e-9:
+                best = (Thresholds(emergency, urgent), result)
+    if best is None:  # the targets cannot be met: take the most sensitive corner and say so
+        best = (Thresholds(GRID[0], GRID[0]), figures(probabilities, labels, Thresholds(GRID[0], GRID[0])))
+        print("the recall targets are not met on held-out folds even at the lowest thresholds")
+    chosen, (e, u, fa) = best
+    THRESHOLDS.write_text(
+        "# Thresholds of the learned red-flag net, chosen by `python -m bot.triage.net_tuning`: 5-fold cross-validation\n"
+        f"# on the {len(examples)} training messages (data/triage/ and the NLU questions), the lowest false-alarm rate whose\n"
+        f"# held-out recall is at least {EMERGENCY_RECALL:.0%} (emergency) and {URGENT_RECALL:.0%} (urgent or higher).\n"
+        f"# Held-out figures at these thresholds: emergency {e:.1%}, urgent or higher {u:.1%}, false alarms {fa:.1%}.\n"
+        f"emergency: {chosen.emergency}\nurgent: {chosen.urgent}\n", encoding="utf-8")
+    print(f"{THRESHOLDS}: emergency >= {chosen.emergency}, urgent >= {chosen.urgent} "
+          f"(held out: emergency {e:.1%}, urgent+ {u:.1%}, false alarms {fa:.1%})")
+
+
+if __name__ == "__main__":
+    main()
