@@ -14,8 +14,10 @@ from bot import alerts, escalations
 from bot.triage.disposition import decide, whom_to_call
 from bot.triage.followup import FOLLOW_UP_FOR, QUESTIONS, UNCLEAR_ANSWERS_ALLOWED, UNKNOWN, parse_answer, refine
 from bot.triage.levels import higher_level, rank
+from bot.triage.lexicon import RedFlagEntry
 
-UNCLEAR = "fu_unclear"  # the slot: unclear answers so far to the follow-up question asked now
+UNCLEAR = "fu_unclear"
+SCREENED = "net"  # a level the screening questions gave: no red flag of the lexicon names it  # the slot: unclear answers so far to the follow-up question asked now
 logger = logging.getLogger(__name__)
 
 LEVELS_BY_ENTITY = {f"level_{level}": level for level in ("emergency", "urgent", "soon", "self_care")}
@@ -50,6 +52,14 @@ class ActionAnswerTopic(Action):
         return []
 
 
+def _flag(code: str, level: str) -> RedFlagEntry:
+    """The lexicon's red flag, or for a level only the learned net gave (code "net"), what the patient described."""
+    lexicon = services.lexicon()
+    if lexicon.has(code):
+        return lexicon.by_code(code)
+    return RedFlagEntry(code=code, label="what you describe", level=level, sources=[])
+
+
 def _remembered(tracker: Tracker) -> Dict[str, str]:
     """Symptoms reported earlier in this conversation, code -> level."""
     pairs = (item.split(":", 1) for item in tracker.get_slot("reported_symptoms") or [] if ":" in item)
@@ -70,20 +80,19 @@ def _within_expected_recovery(tracker: Tracker, level: str, codes: List[str]) ->
 
 def _triage_reply(dispatcher: CollectingDispatcher, tracker: Tracker, level: str, codes: List[str]) -> List[Dict]:
     """Tell the patient whom to call now; symptoms told over several turns add up (the highest level wins)."""
-    lexicon = services.lexicon()
     level, codes = _within_expected_recovery(tracker, level, codes)
     remembered = _remembered(tracker)
     # each code at its own level, capped at this turn's (a fever below the threshold is `soon`, not `urgent`)
-    current = {code: min(lexicon.by_code(code).level, level, key=rank) for code in codes}
+    current = {code: min(_flag(code, level).level, level, key=rank) for code in codes}
     remembered.update(current)
     overall = level
     for earlier in remembered.values():
         overall = higher_level(overall, earlier)
     all_codes = sorted(remembered) if overall != level else sorted(codes)
-    labels = [lexicon.by_code(code).label for code in all_codes]
+    labels = [_flag(code, remembered[code]).label for code in all_codes]
     advice, advice_meta = None, {}
     if overall == "self_care":
-        topic = next((lexicon.by_code(c).topic for c in all_codes if lexicon.by_code(c).topic), None)
+        topic = next((_flag(c, overall).topic for c in all_codes if _flag(c, overall).topic), None)
         answer = services.knowledge_base().answer_for_topic(topic) if topic else None
         if answer:
             advice, advice_meta = answer.text, {"topic": answer.topic, "sources": answer.sources}
@@ -129,7 +138,7 @@ class ActionTriage(Action):
                     f"{whom_to_call(profile)}")
         else:
             text = ("I'm not sure how urgent that is, so please talk to your care team. "
-                    f"{whom_to_call(profile)}")
+                    f"{whom_to_call(profile)} If you think it is an emergency, call {profile.emergency_number} now.")
         if answer:
             dispatcher.utter_message(text=text)
             dispatcher.utter_message(text=answer.text, json_message={"topic": answer.topic, "sources": answer.sources})
@@ -185,10 +194,9 @@ class ActionTriageFollowup(Action):
         codes = list(tracker.get_slot("triage_symptoms") or [])
         asked = {"fever"} if "temperature" in families else set()
         others = [c for c in codes if c not in FOLLOW_UP_FOR and c not in asked]
-        lexicon = services.lexicon()
         other_level = None
         for code in others:
-            other_level = higher_level(other_level, lexicon.by_code(code).level)
+            other_level = higher_level(other_level, _flag(code, "urgent").level)
         answers = {slot: tracker.get_slot(slot) for slots in QUESTIONS.values() for slot in slots}
         refined = refine(families, answers, other_level, others, services.profile().setting("fever_threshold_f"))
         events = _triage_reply(dispatcher, tracker, refined.level, list(refined.codes))
@@ -242,3 +250,21 @@ class ActionHandoff(Action):
         except Exception:
             logger.exception("could not record the request for a person")
         return _questions_left(tracker)
+
+
+class ActionScreeningResult(Action):
+    """The answer to the screening questions asked when a symptom could not be placed: yes to the 911 signs is an
+    emergency (its response came first, from the rules), yes to the urgent signs is urgent, no to both is soon."""
+
+    def name(self) -> Text:
+        return "action_screening_result"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
+        asked = next((e.get("name") for e in reversed(tracker.events) if e.get("event") == "action"
+                      and e.get("name") in ("utter_screen_emergency", "utter_screen_urgent")), None)
+        said_yes = (tracker.latest_message.get("intent") or {}).get("name") == "affirm"
+        if asked == "utter_screen_emergency":
+            level = "emergency"
+        else:
+            level = "urgent" if said_yes else "soon"
+        return _triage_reply(dispatcher, tracker, level, [SCREENED]) + _questions_left(tracker)

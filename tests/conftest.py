@@ -18,3 +18,11 @@ def triage():
     from bot.triage.triage import Triage
 
     return Triage(fever_threshold_f=load_profile().setting("fever_threshold_f"))
+
+
+@pytest.fixture(scope="session")
+def engine(triage):
+    """The assistant's decision: the lexicon with ConText, the learned net, typo correction (bot.triage.decision)."""
+    from bot.triage.decision import build_engine
+
+    return build_engine(triage)

@@ -16,8 +16,8 @@ from bot.text.normalize import patient_text
 
 logger = logging.getLogger(__name__)
 
-DISCLAIMER = ("I am an automated assistant and I do not replace your doctor or nurse. "
-              "In an emergency, call {emergency_number}.")
+DISCLAIMER = ("I am an automated assistant. I do not replace your doctor or nurse, and I am not for emergencies: "
+              "in an emergency, call {emergency_number}.")
 EMPTY = ("I didn't receive any words. Please type your question, or tell me how you feel. "
          "In an emergency, call {emergency_number}.")
 NO_ANSWER = ("I'm sorry, I can't answer that right now. Please call the clinic at {number}. "

@@ -25,8 +25,9 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.clinic import load_profile
+from bot.triage.decision import Decision, TriageEngine, build_engine
 from bot.triage.timing import days_since_procedure
-from bot.triage.triage import Assessment, Triage
+from bot.triage.triage import Triage
 
 logger = logging.getLogger(__name__)
 
@@ -47,7 +48,7 @@ class RedFlagDetector(GraphComponent, EntityExtractorMixin):
 
     def __init__(self, config: Dict[Text, Any]) -> None:
         self.profile = load_profile()
-        self.triage = Triage(fever_threshold_f=self.profile.setting("fever_threshold_f"))
+        self.engine: TriageEngine = build_engine(Triage(fever_threshold_f=self.profile.setting("fever_threshold_f")))
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         return training_data
@@ -56,32 +57,52 @@ class RedFlagDetector(GraphComponent, EntityExtractorMixin):
         for message in messages:
             text = message.get(TEXT) or ""
             try:
-                assessment = self.triage.assess(text)
-            except Exception:  # never lose the message; log without its text
-                logger.exception("red-flag detection failed")
+                decision = self.engine.decide(text)
+            except Exception:  # fail safe: the patient is told whom to call, the message is never lost
+                logger.exception("red-flag detection failed; the clinic's number and the emergency advice are given")
+                self._fail_safe(message)
                 continue
             days = days_since_procedure(text)
             if days is not None:  # kept in a slot: some sources' advice depends on it
                 message.set(ENTITIES, message.get(ENTITIES, []) + [_entity("days_since_procedure", str(days), self.name)],
                             add_to_output=True)
-            if assessment.level:
-                self._escalate(message, assessment)
-            elif assessment.mentioned_codes:  # asked about, denied or past: information, not triage
-                mentioned = [_entity("symptom_mentioned", code, self.name) for code in assessment.mentioned_codes]
+            if decision.level:
+                self._escalate(message, decision)
+            elif decision.unplaced:  # a symptom neither net can place: the 911 signs are asked first
+                entities = [_entity("unplaced", "true", self.name)] + self._numbers()
+                message.set(ENTITIES, message.get(ENTITIES, []) + entities, add_to_output=True)
+                self._set_symptom_intent(message)
+            elif decision.mentioned:  # asked about, denied or past: information, not triage
+                mentioned = [_entity("symptom_mentioned", code, self.name) for code in decision.mentioned]
                 message.set(ENTITIES, message.get(ENTITIES, []) + mentioned, add_to_output=True)
         return messages
 
-    def _escalate(self, message: Message, assessment: Assessment) -> None:
-        extractor = self.name
-        entities = [_entity("symptom", code, extractor) for code in assessment.codes]
-        entities.append(_entity(f"level_{assessment.level}", ",".join(assessment.codes), extractor))
-        if assessment.follow_ups:  # the level needs one more fact: the triage form asks it
-            entities.append(_entity("needs_followup", ",".join(assessment.follow_ups), extractor))
-        entities.append(_entity("emergency_number", self.profile.emergency_number, extractor))
-        entities.append(_entity("clinic_number", self.profile.number_for_now(), extractor))
+    def _numbers(self) -> List[Dict[str, Any]]:
+        return [_entity("emergency_number", self.profile.emergency_number, self.name),
+                _entity("clinic_number", self.profile.number_for_now(), self.name)]
+
+    def _fail_safe(self, message: Message) -> None:
+        entities = [_entity("triage_failed", "true", self.name)] + self._numbers()
         message.set(ENTITIES, message.get(ENTITIES, []) + entities, add_to_output=True)
-        if assessment.level == "self_care":
+        self._set_symptom_intent(message)
+
+    def _escalate(self, message: Message, decision: Decision) -> None:
+        extractor = self.name
+        entities = [_entity("symptom", code, extractor) for code in decision.codes]
+        entities.append(_entity(f"level_{decision.level}", ",".join(decision.codes), extractor))
+        if decision.follow_ups:  # the level needs one more fact: the triage form asks it
+            entities.append(_entity("needs_followup", ",".join(decision.follow_ups), extractor))
+        if decision.crisis:
+            entities.append(_entity("crisis", "true", extractor))
+            entities.append(_entity("crisis_line", str(self.profile.setting("crisis_line")), extractor))
+        entities += self._numbers()
+        message.set(ENTITIES, message.get(ENTITIES, []) + entities, add_to_output=True)
+        if decision.level == "self_care":
             return  # expected after the procedure: keep the classifier's intent (the patient may ask more)
+        self._set_symptom_intent(message)
+
+    @staticmethod
+    def _set_symptom_intent(message: Message) -> None:
         intent: Optional[Dict[str, Any]] = message.get(INTENT)
         if not intent or intent.get("name") != SYMPTOM_INTENT or intent.get("confidence", 0) < 1.0:
             overridden = {"name": SYMPTOM_INTENT, "confidence": 1.0}

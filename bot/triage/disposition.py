@@ -36,14 +36,20 @@ def decide(level: str, labels: List[str], codes: List[str], profile: ClinicProfi
     emergency = profile.emergency_number
     number = profile.number_for_now(now)
     wait = profile.setting("er_fallback_minutes")
-    if level == "emergency":
-        text = (f"{what} can be a sign of a serious problem. Call {emergency} now. "
-                f"When you are safe, let your care team know. {whom_to_call(profile, now)}")
+    if "crisis" in codes:
+        text = (f"You can also talk to your care team: {whom_to_call(profile, now)} "
+                f"If you are in danger now, call {emergency}.")
+        number = emergency
+    elif level == "emergency":
+        # The last number on a night-time screen is the emergency number (clinical review, November 2026).
+        text = (f"{what} can be a sign of a serious problem. Once help is on the way, someone can let your care "
+                f"team know: {profile.number_for_now(now)}. Call {emergency} now.")
         number = emergency
     elif level == "urgent":
         text = (f"{what} after the procedure {'need' if several else 'needs'} a call to your care team now. {whom_to_call(profile, now)} "
-                f"If you cannot reach anyone within {wait} minutes, go to the nearest emergency room. "
-                f"If it gets much worse, call {emergency}.")
+                f"If you cannot reach anyone within {wait} minutes, go to the nearest emergency room; do not drive "
+                f"yourself. Call {emergency} if you get chest pain, trouble breathing, new weakness or numbness in an "
+                f"arm or leg, or lose control of your bladder or bowels.")
     elif level == "soon":
         text = (f"{what} should be checked by your care team. Please call the clinic at {profile.office_phone} "
                 f"during opening hours ({profile.hours_text()}). If it gets worse or you get new symptoms, "

@@ -67,10 +67,14 @@ def test_a_message_without_symptoms_is_left_alone(detector):
     assert intent == "ask_what_kyphoplasty" and entities == {}
 
 
-def test_detection_failure_loses_nothing(detector, monkeypatch):
-    monkeypatch.setattr(detector.triage, "assess", lambda text: (_ for _ in ()).throw(RuntimeError("boom")))
-    intent, entities, _ = parse(detector, "I have chest pain", intent="report_symptom")
-    assert intent == "report_symptom" and entities == {}
+@pytest.mark.parametrize("classified_as", ["greet", "nlu_fallback", "ask_recovery_driving"])
+def test_detection_failure_fails_safe(detector, monkeypatch, classified_as):
+    """If detection raises, the message still goes to the rule that gives the clinic's number and 911."""
+    monkeypatch.setattr(detector.engine, "decide", lambda text: (_ for _ in ()).throw(RuntimeError("boom")))
+    intent, entities, _ = parse(detector, "I have chest pain", intent=classified_as)
+    assert intent == "report_symptom"
+    assert entities["triage_failed"] == ["true"]
+    assert entities["emergency_number"] == ["911"] and entities["clinic_number"]
 
 
 def test_days_since_the_procedure_are_extracted_for_the_slot(detector):

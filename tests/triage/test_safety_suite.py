@@ -1,5 +1,7 @@
-"""The safety suite: labelled patient messages. No emergency may be triaged below emergency, no urgent
-below urgent; the false-alarm rate on benign messages is printed (target: at most 5 %)."""
+"""The safety suite: labelled patient messages, through the assistant's decision (both nets). No emergency may be
+triaged below emergency, no urgent below urgent, and every red flag named in a case must be found; the false-alarm
+rate on benign messages is at most 5 %. The suite is also training data of the learned net: these are held-in
+figures. The figures that count, on wording nobody tuned to, are in tests/triage/test_frozen_split.py."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -18,19 +20,19 @@ def _expected(case):
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c["text"][:60] for c in CASES])
-def test_no_under_triage(triage, case):
+def test_no_under_triage(engine, case):
     expected = _expected(case)
-    got = triage.assess(case["text"]).level
+    decision = engine.decide(case["text"])
     if expected in ESCALATING:
-        assert rank(got) >= rank(expected), f"under-triaged: {case['text']!r} -> {got}, expected {expected}"
+        assert rank(decision.level) >= rank(expected), f"under-triaged: {case['text']!r} -> {decision.level}, expected {expected}"
     for code in case.get("codes", []):
         if expected is not None:
-            assert code in triage.assess(case["text"]).codes, f"{code} missed in {case['text']!r}"
+            assert code in decision.codes, f"{code} missed in {case['text']!r}"
 
 
-def test_false_alarm_rate_on_benign_messages(triage):
+def test_false_alarm_rate_on_benign_messages(engine):
     benign = [c for c in CASES if c["level"] in ("none", "self_care")]
-    alarms = [c["text"] for c in benign if rank(triage.assess(c["text"]).level) >= rank("urgent")]
+    alarms = [c["text"] for c in benign if rank(engine.decide(c["text"]).level) >= rank("urgent")]
     rate = len(alarms) / len(benign)
     print(f"\nfalse alarms (urgent or emergency on a benign message): {len(alarms)}/{len(benign)} = {rate:.1%}")
     for text in alarms:

@@ -46,9 +46,10 @@ def test_emergency(profile, now, whom):
     d = decide("emergency", ["chest pain"], ["chest_pain"], profile, now=now)
     assert d.level == "emergency"
     assert d.number == EMERGENCY
-    assert d.text == (f"Chest pain can be a sign of a serious problem. Call {EMERGENCY} now. "
-                      f"When you are safe, let your care team know. {whom}")
-    assert d.text.index(EMERGENCY) < d.text.index(OFFICE if whom == OPEN_NOW else ON_CALL)
+    clinic = OFFICE if whom == OPEN_NOW else ON_CALL
+    assert d.text == (f"Chest pain can be a sign of a serious problem. Once help is on the way, someone can let "
+                      f"your care team know: {clinic}. Call {EMERGENCY} now.")
+    assert d.text.endswith(f"Call {EMERGENCY} now.")  # the last number on the screen is the emergency number
     assert d.metadata == {"triage": "emergency", "symptoms": ["chest_pain"], "call": EMERGENCY}
 
 
@@ -62,8 +63,9 @@ def test_urgent(profile, now, number, whom):
     d = decide("urgent", ["fever"], ["fever"], profile, now=now)
     assert d.number == number
     assert d.text == (f"Fever after the procedure needs a call to your care team now. {whom} "
-                      f"If you cannot reach anyone within 45 minutes, go to the nearest emergency room. "
-                      f"If it gets much worse, call {EMERGENCY}.")
+                      f"If you cannot reach anyone within 45 minutes, go to the nearest emergency room; do not "
+                      f"drive yourself. Call {EMERGENCY} if you get chest pain, trouble breathing, new weakness or "
+                      f"numbness in an arm or leg, or lose control of your bladder or bowels.")
     assert d.metadata == {"triage": "urgent", "symptoms": ["fever"], "call": number}
 
 
@@ -133,8 +135,14 @@ def test_self_care_with_advice(profile):
 ])
 def test_labels_are_joined(profile, labels, what):
     d = decide("emergency", labels, ["a", "b"], profile, now=OPEN)
-    assert d.text.startswith(f"{what} can be a sign of a serious problem. Call {EMERGENCY} now.")
+    assert d.text.startswith(f"{what} can be a sign of a serious problem.")
     assert d.metadata["symptoms"] == ["a", "b"]
+
+
+def test_crisis_ends_on_the_emergency_number(profile):
+    d = decide("emergency", ["thoughts of ending your life"], ["crisis"], profile, now=CLOSED)
+    assert d.number == EMERGENCY and d.metadata["call"] == EMERGENCY
+    assert ON_CALL in d.text and d.text.endswith(f"If you are in danger now, call {EMERGENCY}.")
 
 
 def test_whom_to_call(profile):
