@@ -24,12 +24,15 @@ _REFERS_BACK = re.compile(r"\b(it|its|it's|that|that one|this|same|the other (si
                           r"worse|spread\w*|still)\b", re.I)
 # Words of a message that reads as a symptom, for the screening question when neither net can place it.
 _SYMPTOM_WORDS = re.compile(
-    r"\b(pain\w*|hurt\w*|ach\w*|sore\w*|swell\w*|swollen|numb\w*|tingl\w*|dizz\w*|weak\w*|sick|bleed\w*|blood\w*|"
+    r"\b(pain\w*|hurt\w*|\w*ach(e|es|ing|y)\b|sore\w*|swell\w*|swollen|numb\w*|tingl\w*|dizz\w*|weak\w*|sick|bleed\w*|blood\w*|"
     r"rash|itch\w*|breath\w*|cough\w*|vomit\w*|throw\w* up|threw up|temperature|burn\w*|sweat\w*|faint\w*|woozy|"
-    r"funny|weird|strange|not right|off|unwell|ill|symptom\w*|feel\w* (bad|awful|terrible|wrong))\b", re.I)
+    r"funny|weird|strange|not right|off|unwell|ill|symptom\w*|feel\w* (bad|awful|terrible|wrong)|"
+    r"(do ?n'?t|do not|not) feel\w* (well|good|right))\b", re.I)
+_TODAY = re.compile(r"\b(now|right now|today|tonight|this (morning|afternoon|evening)|since (this|last night|"
+                    r"yesterday)|currently|at the moment|all (day|night))\b", re.I)
 _QUESTION = re.compile(r"\?\s*$|^(what|when|how|should|is|are|can|could|will|would|do|does)\b", re.I)
 CRISIS = "crisis"
-LONG_MESSAGE_TOKENS, SENTENCE_MIN_TOKENS = 25, 5
+LONG_MESSAGE_TOKENS, SENTENCE_MIN_TOKENS = 60, 5
 NET = "net"  # the code of a level that only the learned net gave and could not name
 
 
@@ -100,6 +103,12 @@ class TriageEngine:
         inside = [f for f in assessment.findings if f.text and f.text.lower() in span.lower()]
         if not inside or any(f.affirmed for f in inside):
             return False
+        # "In the past" does not silence the net in a message that also speaks of today: a time phrase of another
+        # clause ("since this afternoon he is talking nonsense, asking for his brother who died years ago") too
+        # easily reaches a symptom of now.
+        if _TODAY.search(span) and all(f.historical and not (f.negated or f.hypothetical or f.other_person)
+                                       for f in inside):
+            return False
         return code is None or code in {f.code for f in inside}
 
     def decide(self, text: str, state: TriageState = TriageState()) -> Decision:
@@ -113,7 +122,7 @@ class TriageEngine:
                 codes.append(named)
         refers_back = False
         if state.last_symptom_text and _REFERS_BACK.search(read) and rank(level) < rank("emergency"):
-            joined = self.read(f"{state.last_symptom_text}. {text}")
+            joined = self.read(f"{state.last_symptom_text}, {text}")
             earlier, _, _ = self.assess(self.read(state.last_symptom_text))
             together, together_net, together_code = self.assess(joined)
             combined = higher_level(together.level, together_net)
@@ -130,7 +139,7 @@ class TriageEngine:
             flag_level = self.triage.lexicon.by_code(code).level if self.triage.lexicon.has(code) else level
             remembered[code] = higher_level(remembered.get(code), min(flag_level, level, key=rank))
         new_state = TriageState(tuple(sorted(remembered.items())),
-                                text if level else state.last_symptom_text)
+                                text if (level or unplaced) else state.last_symptom_text)
         return Decision(level, tuple(sorted(codes)), mentioned, follow_ups, unplaced, CRISIS in codes,
                         refers_back, new_state)
 

@@ -14,7 +14,8 @@ from sklearn.model_selection import StratifiedKFold
 from bot.triage.levels import rank
 from bot.triage.net import CLASSES, SEED, THRESHOLDS, Example, RedFlagNet, Thresholds, training_examples
 
-EMERGENCY_RECALL, URGENT_RECALL = 0.97, 0.98
+# The recall targets of the red-flag issue (#9) on fresh wording.
+EMERGENCY_RECALL, URGENT_RECALL = 0.95, 0.97
 GRID = [round(x, 2) for x in np.arange(0.10, 0.71, 0.025)]
 
 

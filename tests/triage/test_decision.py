@@ -1,0 +1,99 @@
+"""bot.triage.decision: the one clinical decision (both nets, ConText, typo correction, conversation state)."""
+from __future__ import annotations
+
+import pytest
+
+from bot.triage.decision import TriageState
+
+
+def level(engine, text):
+    return engine.decide(text).level
+
+
+@pytest.mark.parametrize("text", [
+    "I have chest  pain", "I have chest\u00a0pain", "I have ch\u200best pain", "I have ｃｈｅｓｔ pain",
+    "I have chest-pain", "/greet@0.99 I have chest pain", "I have chset pain", "i have chestpain",
+])
+def test_text_variants_and_typos_still_find_the_emergency(engine, text):
+    assert level(engine, text) == "emergency"
+
+
+@pytest.mark.parametrize("text, code", [
+    ("my face is drooping on one side and my words come out slurred", "stroke_signs"),
+    ("I passed out in the kitchen but I feel fine now", "fainting"),
+    ("I can barely wake him, his breathing is very slow", "over_sedation"),
+    ("mum is suddenly confused and doesn't know where she is", "confusion"),
+    ("I feel hopeless and want to end it", "crisis"),
+    ("I coughed up blood this morning", "coughing_blood"),
+])
+def test_911_conditions_of_the_clinical_review_are_emergencies(engine, text, code):
+    decision = engine.decide(text)
+    assert decision.level == "emergency" and code in decision.codes
+
+
+@pytest.mark.parametrize("text", [
+    "new pain down my leg since this morning", "sharp pain in my side when I take a deep breath",
+    "I had a fall in the bathroom last night", "my calf is swollen and hurts", "my leg aches",
+])
+def test_urgent_flags_of_the_clinical_review(engine, text):
+    assert level(engine, text) in ("urgent", "emergency")
+
+
+def test_crisis_is_flagged_for_the_crisis_line(engine):
+    assert engine.decide("I want to end my life").crisis
+    assert not engine.decide("I have chest pain").crisis
+
+
+@pytest.mark.parametrize("text", [
+    "I have no chest pain and my breathing is fine",
+    "should I watch out for numbness?",
+    "is numbness in the legs normal after kyphoplasty?",
+    "what if I get a fever?",
+    "my neighbour had kyphoplasty and ended up with a fever",
+    "I passed out once in my twenties when I gave blood",
+    "my late father had a stroke at 70",
+    "my husband had chest pain years ago",
+    "I'm confused about when to stop my aspirin",
+    "I fell asleep on the sofa",
+])
+def test_not_now_is_not_escalated(engine, text):
+    assert level(engine, text) not in ("urgent", "emergency")
+
+
+def test_a_question_about_a_symptom_is_mentioned_not_triaged(engine):
+    decision = engine.decide("should I watch out for numbness?")
+    assert decision.level is None and "new_numbness" in decision.mentioned
+
+
+def test_a_symptom_neither_net_places_is_screened(engine):
+    decision = engine.decide("I dont feel well")
+    assert decision.level is None and decision.unplaced
+
+
+def test_a_plain_question_is_not_screened(engine):
+    assert not engine.decide("when can I drive again?").unplaced
+
+
+def test_symptoms_add_up_over_turns_and_a_denied_one_is_dropped(engine):
+    first = engine.decide("I have a fever of 101")
+    assert first.state.by_code.get("fever") == "urgent"
+    second = engine.decide("and I'm a bit tired", first.state)
+    assert second.overall_level == "urgent"
+    third = engine.decide("actually I have no fever, I was wrong", second.state)
+    assert "fever" not in third.state.by_code
+
+
+def test_a_detail_that_refers_back_is_assessed_with_the_turn_before(triage):
+    """Without the net (which often places the second message alone), only the two turns together set the level."""
+    from bot.triage.decision import build_engine
+
+    lexicon_only = build_engine(triage, with_net=False)
+    first = lexicon_only.decide("I have a headache")
+    assert first.level is None and first.unplaced
+    assert lexicon_only.decide("it gets much worse when I stand up").level is None
+    second = lexicon_only.decide("it gets much worse when I stand up", first.state)
+    assert second.level == "urgent" and second.refers_back and "positional_headache" in second.codes
+
+
+def test_the_state_starts_empty():
+    assert TriageState().highest_level is None
