@@ -107,6 +107,46 @@ def product_levels():
     return level_of, conversation_level
 
 
+ROUNDS = Path(__file__).resolve().parents[2] / "docs" / "triage_rounds.yml"
+FROZEN = Path(__file__).resolve().parents[2] / "tests" / "triage" / "frozen" / "frozen.yml"
+FOLDED = sorted((Path(__file__).resolve().parents[2] / "data" / "triage").glob("batch*.yml"))
+
+
+def _ratio(pair) -> str:
+    if not pair:
+        return "–"
+    hits, total = pair
+    low, high = wilson(hits, total)
+    return f"{hits}/{total} = {hits / total:.0%} ({low:.0%}–{high:.0%})"
+
+
+def render_rounds() -> List[str]:
+    """docs/triage.md's section on fresh wording: the frozen split now, each batch before it was folded in, and
+    the folded batches now (held-in)."""
+    lines = ["## Fresh wording: the frozen split and the blind batches", "",
+             "Each batch was written by a helper who never saw the lexicon, the training data or the suite, from the "
+             "labels of `data/triage/README.md` (levels from shared/reference/clinical-facts.md and the clinical "
+             "review). Recall: the right level or higher; false alarms: urgent or higher on a message with nothing "
+             "to escalate (none, self-care, soon: negations, questions, the past and other people included). "
+             "Brackets: Wilson 95 % interval. Targets: emergency ≥ 95 %, urgent or higher ≥ 97 %, false alarms ≤ 5 %.",
+             "", "### Before each batch was folded in (kept in `docs/triage_rounds.yml`)", "",
+             "| date | batch | system | emergency | urgent or higher | false alarms | conversations |",
+             "|---|---|---|---|---|---|---|"]
+    for row in (load_batch(ROUNDS).get("rounds") or []):
+        lines.append(f"| {row['date']} | {row['batch']} | {row['system']} | {_ratio(row.get('emergency'))} | "
+                     f"{_ratio(row.get('urgent_or_higher'))} | {_ratio(row.get('false_alarms'))} | "
+                     f"{_ratio(row.get('conversations'))} |")
+    level_of, conversation_level = product_levels()
+    lines += ["", "### Now", "", "| batch | trained on? | emergency | urgent or higher | false alarms | conversations |",
+              "|---|---|---|---|---|---|"]
+    for path, trained in [(FROZEN, "never (frozen split)")] + [(p, "yes (held-in)") for p in FOLDED]:
+        figures = evaluate(load_batch(path), level_of, conversation_level)
+        alarms, benign = figures.false_alarms
+        lines.append(f"| `{path.name}` | {trained} | {figures.emergency} | {figures.urgent_or_higher} | "
+                     f"{_ratio([alarms, benign]) if benign else '–'} | {figures.conversations} |")
+    return lines
+
+
 def main(argv: Optional[Sequence[str]] = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("batches", nargs="+", type=Path)
