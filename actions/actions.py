@@ -48,8 +48,18 @@ class ActionAnswerTopic(Action):
         if answer is None:
             _unavailable(dispatcher)
             return []
-        dispatcher.utter_message(text=answer.text, json_message={"topic": answer.topic, "sources": answer.sources})
+        dispatcher.utter_message(text=answer.text, json_message={"topic": answer.topic, "sources": answer.sources,
+                                                                 "reviewed": _reviewed(answer.topic)})
         return []
+
+
+def _reviewed(topic: str) -> bool:
+    """Whether a clinician signed off this answer as it is now; unknown counts as not."""
+    try:
+        return f"answer:{topic}" in services.signed_off()
+    except Exception:
+        logger.exception("could not read the sign-off state")
+        return False
 
 
 def _flag(code: str, level: str) -> RedFlagEntry:

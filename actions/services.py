@@ -25,3 +25,12 @@ def lexicon() -> Lexicon:
 
 def knowledge_base() -> KnowledgeBase:
     return KnowledgeBase(sessions(), profile().placeholders())
+
+
+@lru_cache(maxsize=1)
+def signed_off() -> frozenset:
+    """The content items a clinician has signed off, as they are now (read once per process)."""
+    from bot.review.content import collect
+    from bot.review.signoff import SIGNED, statuses
+
+    return frozenset(s.item.key for s in statuses(collect()) if s.state == SIGNED)

@@ -1,4 +1,5 @@
-"""Command line: `python -m bot kb load` and `python -m bot escalations [--level L] [--since D] [--until D]`."""
+"""Command line: `python -m bot kb load`, `python -m bot escalations [--level L] [--since D] [--until D]` and
+`python -m bot review export | sign --reviewer NAME --role ROLE | status`."""
 from __future__ import annotations
 
 import argparse
@@ -40,6 +41,35 @@ def _escalations(args) -> int:
     return 0
 
 
+def _review(args) -> int:
+    from pathlib import Path
+
+    from bot.review.content import collect
+    from bot.review.packet import export
+    from bot.review.signoff import sign, statuses, unsigned, version
+
+    items = collect()
+    if args.action == "export":
+        path = export(items, Path(args.out))
+        print(f"review packet of content version {version(items)}: {path}")
+    elif args.action == "sign":
+        if not (args.reviewer and args.role):
+            print("a sign-off needs --reviewer NAME and --role ROLE", file=sys.stderr)
+            return 2
+        record = sign(items, args.reviewer, args.role)
+        print(f"signed: version {record['version']} ({record['items']} items) by {record['reviewer']}, "
+              f"{record['role']}, {record['date']}")
+    else:  # status
+        left = unsigned(items)
+        if left:
+            print(f"WARNING: {len(left)} of {len(statuses(items))} content items are NOT signed off by a clinician "
+                  f"(python -m bot review export writes the packet). Patients are told the content is still "
+                  f"being reviewed.")
+            return 1
+        print(f"content version {version(items)}: every item is signed off")
+    return 0
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -51,6 +81,12 @@ def main(argv=None) -> int:
     esc.add_argument("--since", type=datetime.fromisoformat, help="YYYY-MM-DD[THH:MM]")
     esc.add_argument("--until", type=datetime.fromisoformat, help="YYYY-MM-DD[THH:MM]")
     esc.set_defaults(run=_escalations)
+    review = commands.add_parser("review", help="clinician review of the content: packet, sign-off, status")
+    review.add_argument("action", choices=["export", "sign", "status"])
+    review.add_argument("--out", default="var/review/packet.html", help="where export writes the packet")
+    review.add_argument("--reviewer", help="sign: the reviewer's name")
+    review.add_argument("--role", help="sign: the reviewer's role, e.g. 'RN, nurse educator'")
+    review.set_defaults(run=_review)
     args = parser.parse_args(argv)
     return args.run(args)
 

@@ -6,6 +6,8 @@ cd "$(dirname "$0")/.."
 source scripts/env.sh
 export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}"
 mkdir -p var/log
+# Plainly, before anything starts: content a clinician has not signed off (python -m bot review status).
+.venv/bin/python -m bot review status || true
 
 .venv/bin/rasa run actions --actions actions --port "$ACTION_PORT" > var/log/actions.log 2>&1 &
 actions_pid=$!

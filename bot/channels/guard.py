@@ -12,17 +12,10 @@ from typing import Awaitable, Callable, Optional
 from rasa.core.channels.channel import UserMessage
 
 from bot.clinic import ClinicProfile, load_profile
+from bot.safety_texts import DISCLAIMER, EMPTY, NO_ANSWER
 from bot.text.normalize import patient_text
 
 logger = logging.getLogger(__name__)
-
-DISCLAIMER = ("I am an automated assistant. I do not replace your doctor or nurse, and I am not for emergencies: "
-              "in an emergency, call {emergency_number}.")
-EMPTY = ("I didn't receive any words. Please type your question, or tell me how you feel. "
-         "In an emergency, call {emergency_number}.")
-NO_ANSWER = ("I'm sorry, I can't answer that right now. Please call the clinic at {number}. "
-             "If this is an emergency, call {emergency_number} now.")
-
 
 def disclaimer_text(profile: Optional[ClinicProfile] = None) -> str:
     profile = profile or load_profile()

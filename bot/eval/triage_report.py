@@ -154,7 +154,7 @@ def summary(result: TriageResult) -> Dict[str, object]:
     }
 
 
-def render(result: TriageResult, cases_path: Path = CASES) -> str:
+def render(result: TriageResult, cases_path: Path = CASES, fresh: bool = True) -> str:
     s = summary(result)
     lines = [
         "# Triage safety suite: figures",
@@ -215,7 +215,8 @@ def render(result: TriageResult, cases_path: Path = CASES) -> str:
     lines += [f"- {expected} → {got}: “{text}”" for text, expected, got in result.under_triaged] or ["None."]
     lines += ["", "## False alarms on benign messages", ""]
     lines += [f"- {expected} → {got}: “{text}”" for text, expected, got in result.over_triaged] or ["None."]
-    lines += ["", *fresh_section()]
+    if fresh:  # the frozen split and the blind batches through the assistant's decision
+        lines += ["", *fresh_section()]
     misses = [(f.code, t) for f in result.flags for t in f.missed]
     lines += ["", "## Red flags missed (the level may still be right through another flag)", ""]
     lines += [f"- `{code}`: “{text}”" for code, text in misses] or ["None."]

@@ -12,7 +12,8 @@ from bot.triage.temperature import find_temperature_f
 # Which facts each kind of report needs, in the order they are asked (slots of the triage form).
 QUESTIONS: Dict[str, List[str]] = {
     "temperature": ["fu_temperature"],
-    "numbness": ["fu_numb_new", "fu_numb_both_legs", "fu_numb_worse", "fu_bladder_bowel"],
+    # the 911 signs first: an arm, a leg or one side of the face weak or numb, or speech (clinical review, item 2)
+    "numbness": ["fu_numb_one_side", "fu_numb_new", "fu_numb_both_legs", "fu_numb_worse", "fu_bladder_bowel"],
     "wound": ["fu_wound_spreading", "fu_wound_pus", "fu_wound_fever"],
     "pain": ["fu_pain_worse", "fu_pain_not_relieved", "fu_pain_sudden_new_place"],
 }
@@ -76,6 +77,9 @@ def refine(families: List[str], answers: Dict[str, Optional[str]], other_level: 
         level = higher_level(level, "soon" if below else "urgent")
         codes.add("fever")
     if "numbness" in families:
+        if _affirmed(answers.get("fu_numb_one_side")):
+            level = higher_level(level, "emergency")
+            codes.add("stroke_signs")
         if _affirmed(answers.get("fu_bladder_bowel")):
             level = higher_level(level, "emergency")
             codes.add("bladder_bowel")

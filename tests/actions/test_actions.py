@@ -167,7 +167,7 @@ def test_pain_not_yet_better_before_the_review_day_is_self_care(kb):
     early.slots["days_since_procedure"] = 3.0
     _, messages = run(actions.ActionTriage(), early)
     assert messages[0]["custom"]["triage"] == "self_care"
-    assert messages[0]["custom"]["topic"] == "pain_relief"
+    assert messages[0]["custom"]["topic"] == "recovery_pain"  # self-care advice, not a debate about evidence (clinical review, item 5)
     assert list_escalations(kb) == []
     with_back_pain = tracker("report_symptom", entities + [entity("symptom", "back_pain")])
     with_back_pain.slots["days_since_procedure"] = 3.0

@@ -144,14 +144,23 @@ def test_a_patient_who_asks_questions_instead_of_answering_is_not_held_in_the_qu
 def test_numbness_questions_one_at_a_time_and_bladder_change_is_an_emergency(night):
     who = sender()
     asked = [texts(night.say(who, "I have tingling in my hands"))]
-    for answer in ["yes", "no", "no"]:
+    for answer in ["no", "yes", "no", "no"]:
         asked.append(texts(night.say(who, answer)))
-    assert any("new since the procedure" in t for t in asked[0])
-    assert any("both legs" in t for t in asked[1])
-    assert any("getting worse" in t for t in asked[2])
-    assert any("bladder or bowels" in t for t in asked[3])
+    assert any("one side of your face" in t and "hard to speak" in t for t in asked[0])
+    assert any("new since the procedure" in t for t in asked[1])
+    assert any("both legs" in t for t in asked[2])
+    assert any("getting worse" in t for t in asked[3])
+    assert any("bladder or bowels" in t for t in asked[4])
     [meta] = triage_of(night.say(who, "yes"))
     assert meta["triage"] == "emergency" and "bladder_bowel" in meta["symptoms"]
+
+
+def test_a_weak_or_numb_arm_or_face_or_hard_speech_is_an_emergency(night):
+    who = sender()
+    first = texts(night.say(who, "I have tingling in my hands"))
+    assert any("one side of your face" in t for t in first)
+    [meta] = triage_of(night.say(who, "yes"))
+    assert meta["triage"] == "emergency" and "stroke_signs" in meta["symptoms"]
 
 
 def test_an_emergency_instead_of_an_answer_gets_the_emergency_reply_at_once(night):

@@ -29,12 +29,13 @@ class _Assessment:
     codes: List[str] = field(default_factory=list)
 
 
-class _FakeTriage:
+class _FakeEngine:
     """Flags chest pain whenever the text says "chest", whatever the context."""
 
-    lexicon = _Lexicon([_Flag("chest_pain", "chest pain", "emergency"), _Flag("fever", "fever", "urgent")])
+    class triage:
+        lexicon = _Lexicon([_Flag("chest_pain", "chest pain", "emergency"), _Flag("fever", "fever", "urgent")])
 
-    def assess(self, text):
+    def decide(self, text):
         return _Assessment("emergency", ["chest_pain"]) if "chest" in text else _Assessment()
 
 
@@ -47,7 +48,7 @@ CASES = [
 
 
 def test_triage_figures_per_flag_and_level():
-    result = triage_report.evaluate(CASES, _FakeTriage())
+    result = triage_report.evaluate(CASES, _FakeEngine())
     flags = {f.code: f for f in result.flags}
     assert (flags["chest_pain"].tp, flags["chest_pain"].fp, flags["chest_pain"].tn) == (1, 1, 2)
     assert flags["chest_pain"].sensitivity == 1.0 and flags["chest_pain"].specificity == pytest.approx(2 / 3)
@@ -55,7 +56,7 @@ def test_triage_figures_per_flag_and_level():
     assert result.confusion[("none", "emergency")] == 1 and result.confusion[("urgent", "none")] == 1
     assert [t for t, _, _ in result.under_triaged] == ["i have a fever"]
     assert [t for t, _, _ in result.over_triaged] == ["no chest pain at all"]
-    text = triage_report.render(result)
+    text = triage_report.render(result, fresh=False)
     assert "| `fever` fever | urgent | 1 | 0.0%" in text and "“i have a fever”" in text
 
 

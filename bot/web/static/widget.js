@@ -3,7 +3,8 @@
  *
  * Talks to the Rasa REST channel: POST <rasa>/webhooks/rest/webhook {sender, message} -> a list of
  * messages: {text}, {text, buttons:[{title, payload}]}, and {custom:{...}} right after a text, with
- *   {topic, sources}                       an answer from the knowledge base (sources shown under it);
+ *   {topic, sources, reviewed}             an answer from the knowledge base (sources shown under it; whether
+ *                                          a clinician has signed it off);
  *   {triage: LEVEL, symptoms, call}        a symptom report; emergency and urgent show a banner with a
  *                                          tap-to-call link to `call`;
  *   {handoff: true, call}                  a request for a person: a call link under the reply.
@@ -129,6 +130,7 @@
         if (current) {
           if (level) current.level = level;
           if (typeof custom.topic === "string") current.topic = custom.topic;
+          if (typeof custom.reviewed === "boolean") current.reviewed = custom.reviewed;
           if (custom.handoff === true && call) current.handoff = call;
           if (Array.isArray(custom.sources)) {
             current.sources = custom.sources.filter(function (s) { return s && typeof s === "object" && s.title; })
@@ -328,6 +330,10 @@
         bubble.appendChild(el("a", { className: "cw-call cw-call--handoff", href: telHref(entry.handoff) }, "Call " + entry.handoff));
       }
       if (entry.sources && entry.sources.length) bubble.appendChild(this.renderSources(entry.sources));
+      if (entry.topic) {  // said only of an answer a clinician has signed off (python -m bot review sign)
+        bubble.appendChild(el("p", { className: "cw-review" }, entry.reviewed === true
+          ? "Reviewed by your clinic." : "Not yet reviewed by your clinic."));
+      }
       wrapper.appendChild(bubble);
     }
     if (entry.buttons && entry.buttons.length && !entry.buttonsUsed) {
