@@ -54,17 +54,36 @@ class ClinicProfile:
         return self.office_phone if self.is_open(now) else self.on_call_phone
 
     def hours_text(self) -> str:
-        parts = [f"{day.capitalize()} {start:%H:%M}-{end:%H:%M}" for day, (start, end) in self.hours.items()]
+        """ "Mon–Thu 8 am–5 pm, Fri 8 am–4 pm (Chicago time)": days in a row with the same hours go together."""
+        groups: List[List] = []  # [first day, last day, (start, end)]
+        for day in DAYS:
+            span = self.hours.get(day)
+            if span and groups and groups[-1][2] == span and DAYS.index(groups[-1][1]) == DAYS.index(day) - 1:
+                groups[-1][1] = day
+            elif span:
+                groups.append([day, day, span])
+        parts = [(first.capitalize() if first == last else f"{first.capitalize()}–{last.capitalize()}")
+                 + f" {_clock(start)}–{_clock(end)}" for first, last, (start, end) in groups]
         return ", ".join(parts) + f" ({self.timezone.split('/')[-1].replace('_', ' ')} time)"
 
     def placeholders(self) -> Dict[str, str]:
         """Values the knowledge-base answers may use as {placeholders}."""
         values = {key: _format_setting(entry["value"], entry.get("unit")) for key, entry in self.settings.items()}
+        fever = self.settings.get("fever_threshold_f", {}).get("value")
+        if fever is not None:  # "100.4 °F (38 °C)": both scales, and voice reads the degrees out
+            values["fever_threshold"] = f"{fever:g} \u00b0F ({round((fever - 32) * 5 / 9, 1):g} \u00b0C)"
         values.update(
             clinic_name=self.name, address=self.address, emergency_number=self.emergency_number,
             office_phone=self.office_phone, on_call_phone=self.on_call_phone, hours_text=self.hours_text(),
         )
         return values
+
+
+def _clock(moment: time) -> str:
+    """8 am, 12:30 pm."""
+    hour = moment.hour % 12 or 12
+    minutes = f":{moment.minute:02d}" if moment.minute else ""
+    return f"{hour}{minutes} {'am' if moment.hour < 12 else 'pm'}"
 
 
 def _format_setting(value, unit: Optional[str] = None) -> str:

@@ -151,8 +151,18 @@ def test_the_real_profile_values():
 # ---------------------------------------------------------------- texts and values
 
 def test_hours_text(profile):
-    assert profile.hours_text() == ("Mon 08:00-17:00, Tue 08:00-17:00, Wed 08:00-17:00, Thu 08:00-17:00, "
-                                    "Fri 08:00-16:00 (Chicago time)")
+    # said as people say it (clinical review, item 19): days in a row with the same hours together, 12-hour clock
+    assert profile.hours_text() == "Mon\u2013Thu 8 am\u20135 pm, Fri 8 am\u20134 pm (Chicago time)"
+
+
+def test_hours_text_keeps_days_apart_when_not_in_a_row_or_not_the_same():
+    other = parse_profile(document(hours={"mon": ["09:30", "12:00"], "wed": ["09:30", "12:00"],
+                                          "thu": ["13:00", "18:30"]}))
+    assert other.hours_text() == "Mon 9:30 am\u201312 pm, Wed 9:30 am\u201312 pm, Thu 1 pm\u20136:30 pm (Chicago time)"
+
+
+def test_the_fever_threshold_is_said_in_both_scales(profile):
+    assert profile.placeholders()["fever_threshold"] == "100.4 \u00b0F (38 \u00b0C)"
 
 
 @pytest.mark.parametrize("zone, suffix", [
@@ -162,12 +172,13 @@ def test_hours_text(profile):
 ])
 def test_hours_text_zone_name(zone, suffix):
     other = parse_profile(document(timezone=zone, hours={"sat": ["09:30", "12:00"]}))
-    assert other.hours_text() == f"Sat 09:30-12:00 {suffix}"
+    assert other.hours_text() == f"Sat 9:30 am\u201312 pm {suffix}"
 
 
 def test_placeholders(profile):
     assert profile.placeholders() == {
         "fever_threshold_f": "100.4",
+        "fever_threshold": "100.4 \u00b0F (38 \u00b0C)",
         "er_fallback_minutes": "30",
         "clinic_name": "Test Spine Center",
         "address": "1 Test Road",

@@ -12,7 +12,7 @@ from bot.triage.disposition import decide, whom_to_call
 
 CHICAGO = ZoneInfo("America/Chicago")
 OFFICE, ON_CALL, EMERGENCY = "(555) 222-0100", "(555) 222-0199", "112"
-HOURS = "Mon 09:00-17:00, Tue 09:00-17:00, Wed 09:00-17:00 (Chicago time)"
+HOURS = "Mon\u2013Wed 9 am\u20135 pm (Chicago time)"
 DOCUMENT = {
     "clinic": {
         "name": "Test Spine Center", "address": "1 Test Road", "timezone": "America/Chicago",
