@@ -16,7 +16,7 @@ import numpy as np
 import yaml
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
-from sklearn.pipeline import FeatureUnion, make_pipeline
+from sklearn.pipeline import FeatureUnion
 
 from bot.config import PROJECT_ROOT, VAR_DIR
 from bot.triage.levels import LEVELS
@@ -92,21 +92,27 @@ def _features() -> FeatureUnion:
 
 
 class RedFlagNet:
+    """One featurisation (fitted on every training message) shared by the two regressions: a message is
+    featurised once per prediction."""
+
     def __init__(self, examples: Sequence[Example], thresholds: Thresholds = Thresholds()) -> None:
         self.thresholds = thresholds
         texts = [e.text.lower() for e in examples]
-        self.levels = make_pipeline(_features(), LogisticRegression(
-            C=8.0, max_iter=2000, class_weight="balanced", random_state=SEED))
-        self.levels.fit(texts, [e.level for e in examples])
-        flagged = [(e.text.lower(), e.codes[0]) for e in examples if e.codes and e.level != NONE]
-        self.codes = make_pipeline(_features(), LogisticRegression(C=8.0, max_iter=2000, random_state=SEED))
-        self.codes.fit([t for t, _ in flagged], [c for _, c in flagged])
+        self.features = _features().fit(texts)
+        matrix = self.features.transform(texts)
+        self.levels = LogisticRegression(C=8.0, max_iter=2000, class_weight="balanced", random_state=SEED)
+        self.levels.fit(matrix, [e.level for e in examples])
+        flagged = [i for i, e in enumerate(examples) if e.codes and e.level != NONE]
+        self.codes = LogisticRegression(C=8.0, max_iter=2000, random_state=SEED)
+        self.codes.fit(matrix[flagged], [examples[i].codes[0] for i in flagged])
+        self._order = [list(self.levels.classes_).index(c) for c in CLASSES]
+
+    def _probabilities(self, matrix) -> np.ndarray:
+        return self.levels.predict_proba(matrix)[:, self._order]
 
     def probabilities(self, texts: Sequence[str]) -> np.ndarray:
         """Rows: texts; columns: CLASSES."""
-        raw = self.levels.predict_proba([t.lower() for t in texts])
-        order = [list(self.levels.classes_).index(c) for c in CLASSES]
-        return raw[:, order]
+        return self._probabilities(self.features.transform([t.lower() for t in texts]))
 
     def level_from(self, row: Sequence[float]) -> Optional[str]:
         p = dict(zip(CLASSES, row))
@@ -120,13 +126,13 @@ class RedFlagNet:
     def predict(self, texts: Sequence[str]) -> List[NetPrediction]:
         if not texts:
             return []
-        rows = self.probabilities(texts)
+        matrix = self.features.transform([t.lower() for t in texts])
+        rows = self._probabilities(matrix)
         levels = [self.level_from(row) for row in rows]
         needing_code = [i for i, level in enumerate(levels) if level]
         codes: Dict[int, str] = {}
         if needing_code:
-            named = self.codes.predict([texts[i].lower() for i in needing_code])
-            codes = dict(zip(needing_code, named))
+            codes = dict(zip(needing_code, self.codes.predict(matrix[needing_code])))
         return [NetPrediction(level, dict(zip(CLASSES, map(float, row))), codes.get(i))
                 for i, (level, row) in enumerate(zip(levels, rows))]
 
