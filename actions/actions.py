@@ -12,7 +12,8 @@ from rasa_sdk.types import DomainDict
 from actions import services
 from bot import alerts, escalations
 from bot.triage.disposition import decide, whom_to_call
-from bot.triage.followup import FOLLOW_UP_FOR, QUESTIONS, UNCLEAR_ANSWERS_ALLOWED, UNKNOWN, parse_answer, refine
+from bot.triage.followup import (EMERGENCY_IF_YES, FOLLOW_UP_FOR, QUESTIONS, UNCLEAR_ANSWERS_ALLOWED, UNKNOWN,
+                                 emergency_answered, parse_answer, refine)
 from bot.triage.levels import higher_level, rank
 from bot.triage.lexicon import RedFlagEntry
 
@@ -165,6 +166,8 @@ class ValidateTriageForm(FormValidationAction):
     async def required_slots(self, domain_slots: List[Text], dispatcher: CollectingDispatcher, tracker: Tracker,
                              domain: DomainDict) -> List[Text]:
         families = (tracker.get_slot("followup_families") or "").split(",")
+        if emergency_answered({slot: tracker.get_slot(slot) for slot in EMERGENCY_IF_YES}):
+            return []  # an emergency is never delayed by another question: the level is given now
         return [slot for family in QUESTIONS if family in families for slot in QUESTIONS[family]]
 
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 import re
 import unicodedata
 
-# Long enough for a rambling message, short enough to keep a turn fast. The start is kept: the red flag of a
-# long message is found where it is, within the first MAX_CHARS characters.
-MAX_CHARS = 4000
+# Long enough for any message a patient types, short enough to keep a turn fast. Past it, the start and the end
+# are kept (half each): a red flag at either end of a very long message is still found.
+MAX_CHARS = 20000
 
 # Only the buttons' own payloads may be Rasa commands ("/ask_driving"); any other "/…" is the patient's text.
 BUTTON_PAYLOAD = re.compile(r"/ask_[a-z_]{1,60}")
@@ -35,12 +35,16 @@ def normalize(text: object) -> str:
     plain, a hyphen between two words made a space, every kind of whitespace one space, at most MAX_CHARS."""
     if not isinstance(text, str):
         text = "" if text is None else str(text)
-    text = unicodedata.normalize("NFKC", text[: MAX_CHARS * 4])
+    if len(text) > MAX_CHARS * 4:
+        text = text[: MAX_CHARS * 2] + " " + text[-MAX_CHARS * 2:]
+    text = unicodedata.normalize("NFKC", text)
     text = "".join(_visible(char) if not char.isspace() else " " for char in text)
     text = _MARKUP.sub(" ", text).translate(_QUOTES)
     text = _HYPHEN_BETWEEN_WORDS.sub(" ", text)
     text = _WHITESPACE.sub(" ", text).strip()
-    return text[:MAX_CHARS].rstrip()
+    if len(text) > MAX_CHARS:
+        text = text[: MAX_CHARS // 2].rstrip() + " … " + text[-(MAX_CHARS // 2):].lstrip()
+    return text
 
 
 def patient_text(text: object) -> str:

@@ -28,6 +28,15 @@ _SYMPTOM_WORDS = re.compile(
     r"rash|itch\w*|breath\w*|cough\w*|vomit\w*|throw\w* up|threw up|temperature|burn\w*|sweat\w*|faint\w*|woozy|"
     r"funny|weird|strange|not right|off|unwell|ill|symptom\w*|feel\w* (bad|awful|terrible|wrong)|"
     r"(do ?n'?t|do not|not) feel\w* (well|good|right))\b", re.I)
+# A short message needs a word of the body or of a symptom before the net may place it: on "I don't know" or
+# "banana" (answers to a follow-up question) its guesses are noise.
+SHORT_MESSAGE_TOKENS = 4
+_BODY_OR_SYMPTOM = re.compile(
+    r"(chest|breath|lung|heart|leg|feet|foot|toe|knee|calf|arm|hand|face|mouth|lip|tongue|throat|speech|speak|talk|"
+    r"word|pee|wee|urin|bladder|bowel|poo|stool|toilet|wet|soil|blood|bleed|wound|site|needle|cut|dressing|fever|"
+    r"temp|hot|cold|chill|shak|shiver|sweat|faint|pass|black|collaps|fell|fall|trip|slip|confus|muddl|wake|woke|"
+    r"sleep|drows|rash|hive|itch|swell|swoll|head|rib|side|back|spine|vomit|sick|throw|threw|nause|numb|tingl|weak|"
+    r"pain|hurt|ach|sore|stiff|tired|die|dead|kill|end it|suicid|harm|hopeless|\d)", re.I)
 _TODAY = re.compile(r"\b(now|right now|today|tonight|this (morning|afternoon|evening)|since (this|last night|"
                     r"yesterday)|currently|at the moment|all (day|night))\b", re.I)
 _QUESTION = re.compile(r"\?\s*$|^(what|when|how|should|is|are|can|could|will|would|do|does)\b", re.I)
@@ -89,6 +98,8 @@ class TriageEngine:
         sentences = [s.text for s in doc.sents if len(s) >= SENTENCE_MIN_TOKENS] if len(doc) >= LONG_MESSAGE_TOKENS else []
         spans = [text] + (sentences if len(sentences) > 1 else [])
         net_level, net_code = None, None
+        if len(doc) <= SHORT_MESSAGE_TOKENS and not assessment.findings and not _BODY_OR_SYMPTOM.search(text):
+            return assessment, None, None  # "I don't know", "banana": nothing the net can read a symptom from
         for span, prediction in zip(spans, self.net.predict(spans)):
             if prediction.level is None or self._context_denies(assessment, span, prediction.code):
                 continue

@@ -20,6 +20,8 @@ QUESTIONS: Dict[str, List[str]] = {
 # The code of a finding that needs a follow-up, and which follow-up.
 FOLLOW_UP_FOR = {"new_numbness": "numbness", "wound_concern": "wound", "back_pain": "pain"}
 UNKNOWN = "unknown"
+# Answers that make it an emergency: once one is yes (or "I don't know", the safer answer), no more questions.
+EMERGENCY_IF_YES = ("fu_numb_one_side", "fu_numb_both_legs", "fu_numb_worse", "fu_bladder_bowel")
 # After this many unclear answers to one question, it counts as "I don't know" (the safer answer) and the
 # next question comes: a patient who cannot or will not answer is never held in the questions.
 UNCLEAR_ANSWERS_ALLOWED = 2
@@ -47,6 +49,10 @@ def parse_answer(slot: str, text: str) -> Optional[str]:
     if _YES.search(text):
         return "yes"
     return None
+
+
+def emergency_answered(answers: Dict[str, Optional[str]]) -> bool:
+    return any(_affirmed(answers.get(slot)) for slot in EMERGENCY_IF_YES)
 
 
 def families_for(codes: List[str], temperature_missing: bool) -> List[str]:

@@ -96,7 +96,7 @@ def test_an_sms_is_answered_through_the_twilio_api_in_one_plain_message_with_the
     [sent] = twilio_api.sent_to(sender)
     assert sent["From"] == LINE_NUMBER and sent["account_sid"] == line.assistant.env["TWILIO_ACCOUNT_SID"]
     assert sent["Body"].startswith("Hello.")
-    assert sent["Body"].endswith(f"In an emergency, call {PROFILE.emergency_number}.")
+    assert sent["Body"].endswith(f"I am not for emergencies: in an emergency, call {PROFILE.emergency_number}.")
     assert DISCLAIMER_START in sent["Body"]
     line.sms(sms_form(sender, "thanks"))
     later = bodies(twilio_api, sender)[1:]

@@ -29,10 +29,11 @@ def test_control_bytes_and_non_text_become_spaces_or_empty():
     assert normalize(None) == "" and normalize(12) == "12"
 
 
-def test_long_messages_are_capped_and_keep_their_start():
-    text = "my chest hurts. " + "blah " * 5000
+def test_long_messages_are_capped_and_keep_their_start_and_their_end():
+    text = "my chest hurts. " + "blah " * 20000 + "and I cannot breathe."
     out = normalize(text)
-    assert len(out) <= MAX_CHARS and out.startswith("my chest hurts.")
+    assert len(out) <= MAX_CHARS + 3
+    assert out.startswith("my chest hurts.") and out.endswith("and I cannot breathe.")
 
 
 @pytest.mark.parametrize("text, expected", [
