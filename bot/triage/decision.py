@@ -28,8 +28,8 @@ _SYMPTOM_WORDS = re.compile(
     r"rash|itch\w*|breath\w*|cough\w*|vomit\w*|throw\w* up|threw up|temperature|burn\w*|sweat\w*|faint\w*|woozy|"
     r"funny|weird|strange|not right|off|unwell|ill|symptom\w*|feel\w* (bad|awful|terrible|wrong)|"
     r"(do ?n'?t|do not|not) feel\w* (well|good|right))\b", re.I)
-# A short message needs a word of the body or of a symptom before the net may place it: on "I don't know" or
-# "banana" (answers to a follow-up question) its guesses are noise.
+# A short message in plain English needs a word of the body or of a symptom before the net may place it: on
+# "I don't know" or "banana" (answers to a follow-up question) its guesses are noise.
 SHORT_MESSAGE_TOKENS = 4
 _BODY_OR_SYMPTOM = re.compile(
     r"(chest|breath|lung|heart|leg|feet|foot|toe|knee|calf|arm|hand|face|mouth|lip|tongue|throat|speech|speak|talk|"
@@ -98,7 +98,8 @@ class TriageEngine:
         sentences = [s.text for s in doc.sents if len(s) >= SENTENCE_MIN_TOKENS] if len(doc) >= LONG_MESSAGE_TOKENS else []
         spans = [text] + (sentences if len(sentences) > 1 else [])
         net_level, net_code = None, None
-        if len(doc) <= SHORT_MESSAGE_TOKENS and not assessment.findings and not _BODY_OR_SYMPTOM.search(text):
+        if len(doc) <= SHORT_MESSAGE_TOKENS and not assessment.findings and not _BODY_OR_SYMPTOM.search(text) \
+                and self._plain_english(doc):
             return assessment, None, None  # "I don't know", "banana": nothing the net can read a symptom from
         for span, prediction in zip(spans, self.net.predict(spans)):
             if prediction.level is None or self._context_denies(assessment, span, prediction.code):
@@ -106,6 +107,12 @@ class TriageEngine:
             if rank(prediction.level) > rank(net_level):
                 net_level, net_code = prediction.level, prediction.code
         return assessment, net_level, net_code
+
+    def _plain_english(self, doc) -> bool:
+        """Every word is a common English word (a misspelt one, "coffing up blod", may hide a symptom)."""
+        if self.speller is None:
+            return True
+        return all(self.speller.is_common_english(t.lower_) for t in doc if t.is_alpha)
 
     @staticmethod
     def _context_denies(assessment: Assessment, span: str, code: Optional[str]) -> bool:

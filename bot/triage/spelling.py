@@ -38,6 +38,9 @@ class SpellingCorrector:
         for token, count in counts.items():
             self.speller.create_dictionary_entry(token, count)
 
+    def is_common_english(self, token: str) -> bool:
+        return self.english.get(token, -100.0) >= COMMON_WORD_LOGPROB
+
     def _known(self, token: str) -> bool:
         return token in self.vocabulary or self.english.get(token, -100.0) >= COMMON_WORD_LOGPROB
 
