@@ -18,7 +18,8 @@ from bot.triage.levels import higher_level, rank
 from bot.triage.lexicon import RedFlagEntry
 
 UNCLEAR = "fu_unclear"
-SCREENED = "net"  # a level the screening questions gave: no red flag of the lexicon names it  # the slot: unclear answers so far to the follow-up question asked now
+SCREENED = "net"
+MORE_SUFFIX, MORE_TITLE = "_more", "Tell me more"  # a level the screening questions gave: no red flag of the lexicon names it  # the slot: unclear answers so far to the follow-up question asked now
 logger = logging.getLogger(__name__)
 
 LEVELS_BY_ENTITY = {f"level_{level}": level for level in ("emergency", "urgent", "soon", "self_care")}
@@ -49,9 +50,41 @@ class ActionAnswerTopic(Action):
         if answer is None:
             _unavailable(dispatcher)
             return []
-        dispatcher.utter_message(text=answer.text, json_message={"topic": answer.topic, "sources": answer.sources,
-                                                                 "reviewed": _reviewed(answer.topic)})
-        return []
+        detail = _detail_of(answer.topic)
+        buttons = [{"title": MORE_TITLE, "payload": "/ask_more"}] if detail else []
+        dispatcher.utter_message(text=answer.text, buttons=buttons,
+                                 json_message={"topic": answer.topic, "sources": answer.sources,
+                                               "reviewed": _reviewed(answer.topic)})
+        return [SlotSet("last_topic", answer.topic if detail else None)]
+
+
+def _detail_of(topic: str):
+    """The detail behind a short answer: the knowledge base's `<topic>_more` entry, if it has one."""
+    try:
+        return services.knowledge_base().answer_for_topic(f"{topic}{MORE_SUFFIX}")
+    except Exception:
+        logger.exception("knowledge-base lookup failed")
+        return None
+
+
+class ActionAnswerMore(Action):
+    """ "More": the detail behind the answer just given (answers lead with the clinic's one rule, clinical review
+    item 13); with no answer before, whom to call."""
+
+    def name(self) -> Text:
+        return "action_answer_more"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
+        topic = tracker.get_slot("last_topic")
+        detail = _detail_of(topic) if topic else None
+        if detail is None:
+            profile = services.profile()
+            dispatcher.utter_message(text=f"I have nothing more on that. You can ask me another question, or talk to "
+                                          f"a person: {whom_to_call(profile)}")
+            return []
+        dispatcher.utter_message(text=detail.text, json_message={"topic": detail.topic, "sources": detail.sources,
+                                                                 "reviewed": _reviewed(detail.topic)})
+        return [SlotSet("last_topic", None)]
 
 
 def _reviewed(topic: str) -> bool:

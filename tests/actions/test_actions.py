@@ -44,12 +44,32 @@ def entity(name, value):
 
 def test_answer_topic_gives_the_kb_answer_with_topic_and_sources(kb):
     events, messages = run(actions.ActionAnswerTopic(), tracker("ask_recovery_driving"))
-    assert events == []
     assert len(messages) == 1
     message = messages[0]
     assert message["text"].startswith(f"Do not drive for at least {PROFILE.setting('no_driving_days')} days")
+    assert len(message["text"]) <= 320  # two text messages at most: the rule first, the detail behind "more"
     assert message["custom"]["topic"] == "recovery_driving"
+    assert message["custom"]["reviewed"] is False  # nothing is signed off yet
     assert {s["id"] for s in message["custom"]["sources"]} >= {"krames_kyphoplasty"}
+    assert message["buttons"] == [{"title": "Tell me more", "payload": "/ask_more"}]
+    assert events == [{"event": "slot", "timestamp": None, "name": "last_topic", "value": "recovery_driving"}]
+
+
+def test_more_gives_the_detail_behind_the_last_answer_once(kb):
+    t = tracker("ask_more")
+    t.slots["last_topic"] = "recovery_driving"
+    events, messages = run(actions.ActionAnswerMore(), t)
+    assert messages[0]["custom"]["topic"] == "recovery_driving_more"
+    assert "Advice on this differs" in messages[0]["text"]
+    assert events == [{"event": "slot", "timestamp": None, "name": "last_topic", "value": None}]
+    _, messages = run(actions.ActionAnswerMore(), tracker("ask_more"))
+    assert messages[0]["text"].startswith("I have nothing more on that.")
+
+
+def test_an_answer_without_detail_offers_no_more(kb):
+    events, messages = run(actions.ActionAnswerTopic(), tracker("ask_warning_signs"))
+    assert not messages[0].get("buttons")
+    assert events == [{"event": "slot", "timestamp": None, "name": "last_topic", "value": None}]
 
 
 def test_answer_topic_for_an_unknown_intent_gives_the_clinic_number(kb):
