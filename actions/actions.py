@@ -11,10 +11,11 @@ from rasa_sdk.types import DomainDict
 
 from actions import services
 from bot import alerts, escalations
+from bot.triage.decision import outcome
 from bot.triage.disposition import decide, whom_to_call
 from bot.triage.followup import (EMERGENCY_IF_YES, FOLLOW_UP_FOR, QUESTIONS, UNCLEAR_ANSWERS_ALLOWED, UNKNOWN,
                                  emergency_answered, parse_answer, refine)
-from bot.triage.levels import higher_level, rank
+from bot.triage.levels import higher_level
 from bot.triage.lexicon import RedFlagEntry
 
 UNCLEAR = "fu_unclear"
@@ -110,29 +111,11 @@ def _remembered(tracker: Tracker) -> Dict[str, str]:
     return dict(pairs)
 
 
-def _within_expected_recovery(tracker: Tracker, level: str, codes: List[str]) -> tuple:
-    """Pain not yet better is expected before the clinic's review day (clinic page: relief can take a few
-    weeks; midwestbonejoint.com: no relief after two weeks, see the surgeon): then it is self-care."""
-    days = tracker.get_slot("days_since_procedure")
-    review_day = services.profile().setting("pain_review_days")
-    expected_early = {"pain_not_improving", "back_pain", "needle_site_soreness"}
-    if (level == "soon" and "pain_not_improving" in codes and set(codes) <= expected_early
-            and days is not None and float(days) < review_day):
-        return "self_care", codes
-    return level, codes
-
-
 def _triage_reply(dispatcher: CollectingDispatcher, tracker: Tracker, level: str, codes: List[str]) -> List[Dict]:
     """Tell the patient whom to call now; symptoms told over several turns add up (the highest level wins)."""
-    level, codes = _within_expected_recovery(tracker, level, codes)
-    remembered = _remembered(tracker)
-    # each code at its own level, capped at this turn's (a fever below the threshold is `soon`, not `urgent`)
-    current = {code: min(_flag(code, level).level, level, key=rank) for code in codes}
-    remembered.update(current)
-    overall = level
-    for earlier in remembered.values():
-        overall = higher_level(overall, earlier)
-    all_codes = sorted(remembered) if overall != level else sorted(codes)
+    result = outcome(level, codes, _remembered(tracker), lambda code, lvl: _flag(code, lvl).level,
+                     tracker.get_slot("days_since_procedure"), services.profile().setting("pain_review_days"))
+    overall, all_codes, remembered = result.level, list(result.codes), result.remembered
     labels = [_flag(code, remembered[code]).label for code in all_codes]
     advice, advice_meta = None, {}
     if overall == "self_care":

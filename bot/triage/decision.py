@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Dict, List, Optional, Tuple
 
@@ -15,7 +15,7 @@ from bot.triage.levels import higher_level, rank
 from bot.triage.net import RedFlagNet, load_examples, load_net
 from bot.triage.pipeline import TARGETS
 from bot.triage.spelling import SpellingCorrector
-from bot.triage.triage import Assessment, Finding, Triage
+from bot.triage.triage import Assessment, Triage
 
 logger = logging.getLogger(__name__)
 
@@ -160,6 +160,37 @@ class TriageEngine:
                                 text if (level or unplaced) else state.last_symptom_text)
         return Decision(level, tuple(sorted(codes)), mentioned, follow_ups, unplaced, CRISIS in codes,
                         refers_back, new_state)
+
+
+# Pain not yet better is expected before the clinic's review day (clinic page: relief can take a few weeks;
+# midwestbonejoint.com: no relief after two weeks, see the surgeon): then it is self-care.
+EXPECTED_EARLY = frozenset({"pain_not_improving", "back_pain", "needle_site_soreness"})
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a turn's triage comes to, with what the conversation said before."""
+    level: str                    # the level to tell the patient: the highest of this turn and the earlier ones
+    codes: Tuple[str, ...]        # the red flags behind it
+    remembered: Dict[str, str]    # every red flag told so far, code -> level (the conversation's state)
+
+
+def outcome(level: str, codes: List[str], remembered: Dict[str, str], flag_level, days_since_procedure=None,
+            pain_review_days: Optional[float] = None) -> Outcome:
+    """The level of a triaged turn given the symptoms told before (the highest wins); `flag_level(code, level)` is
+    the level of a red flag, capped by nothing. Pure: the actions pass the slots in and store `remembered`."""
+    if (level == "soon" and "pain_not_improving" in codes and set(codes) <= EXPECTED_EARLY
+            and days_since_procedure is not None and pain_review_days is not None
+            and float(days_since_procedure) < pain_review_days):
+        level = "self_care"
+    remembered = dict(remembered)
+    # each code at its own level, capped at this turn's (a fever below the threshold is `soon`, not `urgent`)
+    remembered.update({code: min(flag_level(code, level), level, key=rank) for code in codes})
+    overall = level
+    for earlier in remembered.values():
+        overall = higher_level(overall, earlier)
+    all_codes = sorted(remembered) if overall != level else sorted(codes)
+    return Outcome(overall, tuple(all_codes), remembered)
 
 
 def build_engine(triage: Optional[Triage] = None, with_net: bool = True) -> TriageEngine:

@@ -97,3 +97,29 @@ def test_a_detail_that_refers_back_is_assessed_with_the_turn_before(triage):
 
 def test_the_state_starts_empty():
     assert TriageState().highest_level is None
+
+
+def _level_of(code, level):
+    return {"fever": "urgent", "tiredness": "self_care", "pain_not_improving": "soon"}.get(code, level)
+
+
+def test_outcome_symptoms_told_before_add_up_and_the_highest_wins():
+    from bot.triage.decision import outcome
+
+    result = outcome("self_care", ["tiredness"], {"fever": "urgent"}, _level_of)
+    assert result.level == "urgent" and result.codes == ("fever", "tiredness")
+    assert result.remembered == {"fever": "urgent", "tiredness": "self_care"}
+
+
+def test_outcome_a_code_is_capped_at_this_turns_level():
+    from bot.triage.decision import outcome
+
+    # a temperature below the threshold: the fever flag is urgent, this turn is soon
+    assert outcome("soon", ["fever"], {}, _level_of).remembered == {"fever": "soon"}
+
+
+@pytest.mark.parametrize("days, level", [(3, "self_care"), (20, "soon"), (None, "soon")])
+def test_outcome_pain_not_yet_better_is_expected_before_the_review_day(days, level):
+    from bot.triage.decision import outcome
+
+    assert outcome("soon", ["pain_not_improving"], {}, _level_of, days, 14).level == level
