@@ -42,6 +42,7 @@ _TODAY = re.compile(r"\b(now|right now|today|tonight|this (morning|afternoon|eve
 _QUESTION = re.compile(r"\?\s*$|^(what|when|how|should|is|are|can|could|will|would|do|does)\b", re.I)
 CRISIS = "crisis"
 LONG_MESSAGE_TOKENS, SENTENCE_MIN_TOKENS = 60, 5
+SURE = 0.9  # the net's probability of its level above which a past-tense phrase elsewhere does not silence it
 NET = "net"  # the code of a level that only the learned net gave and could not name
 
 
@@ -102,7 +103,7 @@ class TriageEngine:
                 and self._plain_english(doc):
             return assessment, None, None  # "I don't know", "banana": nothing the net can read a symptom from
         for span, prediction in zip(spans, self.net.predict(spans)):
-            if prediction.level is None or self._context_denies(assessment, span, prediction.code):
+            if prediction.level is None or self._context_denies(assessment, span, prediction):
                 continue
             if rank(prediction.level) > rank(net_level):
                 net_level, net_code = prediction.level, prediction.code
@@ -115,19 +116,19 @@ class TriageEngine:
         return all(self.speller.is_common_english(t.lower_) for t in doc if t.is_alpha)
 
     @staticmethod
-    def _context_denies(assessment: Assessment, span: str, code: Optional[str]) -> bool:
+    def _context_denies(assessment: Assessment, span: str, prediction) -> bool:
         """ConText holds for the net too: where the lexicon found this symptom in the span and ConText says the
         patient does not have it now (denied, asked about, past, someone else's), the net's guess is dropped."""
         inside = [f for f in assessment.findings if f.text and f.text.lower() in span.lower()]
         if not inside or any(f.affirmed for f in inside):
             return False
-        # "In the past" does not silence the net in a message that also speaks of today: a time phrase of another
-        # clause ("since this afternoon he is talking nonsense, asking for his brother who died years ago") too
+        # "In the past" does not silence the net in a message that also speaks of today, nor when the net is sure:
+        # a time phrase of another clause ("he doesn't know where he is, asking for his mam who died in 1980") too
         # easily reaches a symptom of now.
-        if _TODAY.search(span) and all(f.historical and not (f.negated or f.hypothetical or f.other_person)
-                                       for f in inside):
+        only_past = all(f.historical and not (f.negated or f.hypothetical or f.other_person) for f in inside)
+        if only_past and (_TODAY.search(span) or prediction.probabilities[prediction.level] >= SURE):
             return False
-        return code is None or code in {f.code for f in inside}
+        return prediction.code is None or prediction.code in {f.code for f in inside}
 
     def decide(self, text: str, state: TriageState = TriageState()) -> Decision:
         read = self.read(text)

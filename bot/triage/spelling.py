@@ -45,7 +45,7 @@ class SpellingCorrector:
         return token in self.vocabulary or self.english.get(token, -100.0) >= COMMON_WORD_LOGPROB
 
     def _fix(self, token: str) -> str:
-        if len(token) < 4 or "'" in token or self._known(token):
+        if len(token) < 3 or "'" in token or self._known(token):
             return token
         distance = 1 if len(token) <= 5 else 2
         suggestions = self.speller.lookup(token, Verbosity.TOP, max_edit_distance=distance)
