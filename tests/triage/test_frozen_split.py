@@ -11,8 +11,8 @@ import pytest
 from bot.eval.fresh import evaluate, load_batch
 
 FROZEN = Path(__file__).parent / "frozen" / "frozen.yml"
-# 20/100 on 2026-12-01 (docs/triage.md), the target being 5 %: a change that raises it must say why.
-FALSE_ALARM_CEILING = 0.20
+# 18/100 on 2026-12-01 (docs/triage.md), the target being 5 %: a change that raises it must say why.
+FALSE_ALARM_CEILING = 0.18
 
 
 @pytest.fixture(scope="module")
