@@ -12,6 +12,8 @@ from typing import Iterable, Set
 import spacy_lookups_data
 from symspellpy import SymSpell, Verbosity
 
+from bot.config import VAR_DIR
+
 # Log-probability of a word in spaCy's English lexeme table above which it counts as a real word and is left
 # alone: below it sit rare words and common misspellings ("blader", "siezure", "confuzed").
 COMMON_WORD_LOGPROB = -15.5
@@ -19,10 +21,22 @@ _WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
 
 
 @lru_cache(maxsize=1)
-def _english_logprob() -> dict:
+def _common_english() -> frozenset:
+    """The ~70,000 common words of the table, kept in var/ once read: reading the whole table of a million words
+    costs a process over 100 MB that it does not give back."""
+    cache = VAR_DIR / f"common_english_{str(COMMON_WORD_LOGPROB).replace('-', 'm')}.txt"
+    if cache.exists():
+        return frozenset(cache.read_text(encoding="utf-8").split())
     path = Path(spacy_lookups_data.__file__).parent / "data" / "en_lexeme_prob.json.gz"
     with gzip.open(path, "rt", encoding="utf-8") as handle:
-        return json.load(handle)
+        words = frozenset(word for word, logprob in json.load(handle).items()
+                          if logprob >= COMMON_WORD_LOGPROB and not any(c.isspace() for c in word))
+    try:
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        cache.write_text("\n".join(sorted(words)), encoding="utf-8")
+    except OSError:
+        pass  # read again next time
+    return words
 
 
 class SpellingCorrector:
@@ -33,16 +47,16 @@ class SpellingCorrector:
                 if len(token) >= 3:
                     counts[token] = counts.get(token, 0) + 1
         self.vocabulary: Set[str] = set(counts)
-        self.english = _english_logprob()
+        self.english = _common_english()
         self.speller = SymSpell(max_dictionary_edit_distance=2, prefix_length=7)
         for token, count in counts.items():
             self.speller.create_dictionary_entry(token, count)
 
     def is_common_english(self, token: str) -> bool:
-        return self.english.get(token, -100.0) >= COMMON_WORD_LOGPROB
+        return token in self.english
 
     def _known(self, token: str) -> bool:
-        return token in self.vocabulary or self.english.get(token, -100.0) >= COMMON_WORD_LOGPROB
+        return token in self.vocabulary or token in self.english
 
     def _fix(self, token: str) -> str:
         if len(token) < 3 or "'" in token or self._known(token):
