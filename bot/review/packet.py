@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import List
 
 from bot.review.content import Item
-from bot.review.signoff import CHANGED, NEW, REMOVED, SIGNED, Status, signoffs, statuses, version
+from bot.review.signoff import CHANGED, NEW, REMOVED, REVIEW_DIR, SIGNED, Status, signoffs, statuses, version
 
 KINDS = ("answer", "red flag", "setting", "safety sentence")
 _STYLE = """
@@ -44,10 +44,9 @@ def _item_html(status: Status) -> str:
     return "".join(parts)
 
 
-def render(items: List[Item], review_dir=None) -> str:
-    kwargs = {"review_dir": review_dir} if review_dir else {}
-    states = statuses(items, **kwargs)
-    history = signoffs(**kwargs)
+def render(items: List[Item], review_dir: Path = REVIEW_DIR) -> str:
+    states = statuses(items, review_dir)
+    history = signoffs(review_dir)
     counts = {state: sum(1 for s in states if s.state == state) for state in (SIGNED, CHANGED, NEW, REMOVED)}
     last = history[-1] if history else None
     lines = ["<!doctype html><html lang='en'><head><meta charset='utf-8'>",
@@ -70,7 +69,7 @@ def render(items: List[Item], review_dir=None) -> str:
     return "\n".join(lines)
 
 
-def export(items: List[Item], out: Path, review_dir=None) -> Path:
+def export(items: List[Item], out: Path, review_dir: Path = REVIEW_DIR) -> Path:
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(render(items, review_dir), encoding="utf-8")
     return out

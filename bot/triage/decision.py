@@ -13,7 +13,6 @@ from typing import Dict, List, Optional, Tuple
 from bot.text.normalize import patient_text
 from bot.triage.levels import higher_level, rank
 from bot.triage.net import RedFlagNet, load_examples, load_net
-from bot.triage.pipeline import TARGETS
 from bot.triage.spelling import SpellingCorrector
 from bot.triage.triage import Assessment, Triage
 
@@ -90,24 +89,26 @@ class TriageEngine:
 
     def assess(self, text: str) -> Tuple[Assessment, Optional[str], Optional[str]]:
         """The lexicon's findings, and the level and flag the learned net adds (None when it adds nothing)."""
-        doc = self.triage.nlp(text)
-        assessment = Assessment([self.triage._finding(ent) for ent in doc.spans.get(TARGETS, ())])
+        doc, assessment = self.triage.analyse(text)
         if self.net is None or not text:
             return assessment, None, None
+        if len(doc) <= SHORT_MESSAGE_TOKENS and not assessment.findings and not _BODY_OR_SYMPTOM.search(text) \
+                and self._plain_english(doc):
+            return assessment, None, None  # "I don't know", "banana": nothing the net can read a symptom from
         # A red flag buried in a long message is read sentence by sentence too; short fragments ("day two.") are
         # not: the net learnt from whole messages and guesses wildly on them.
         sentences = [s.text for s in doc.sents if len(s) >= SENTENCE_MIN_TOKENS] if len(doc) >= LONG_MESSAGE_TOKENS else []
         spans = [text] + (sentences if len(sentences) > 1 else [])
         net_level, net_code = None, None
-        if len(doc) <= SHORT_MESSAGE_TOKENS and not assessment.findings and not _BODY_OR_SYMPTOM.search(text) \
-                and self._plain_english(doc):
-            return assessment, None, None  # "I don't know", "banana": nothing the net can read a symptom from
         for span, prediction in zip(spans, self.net.predict(spans)):
             if prediction.level is None or self._context_denies(assessment, span, prediction):
                 continue
             if rank(prediction.level) > rank(net_level):
                 net_level, net_code = prediction.level, prediction.code
         return assessment, net_level, net_code
+
+    def _flag_level(self, code: str, level: str) -> str:
+        return self.triage.lexicon.by_code(code).level if self.triage.lexicon.has(code) else level
 
     def _plain_english(self, doc) -> bool:
         """Every word is a common English word (a misspelt one, "coffing up blod", may hide a symptom)."""
@@ -154,9 +155,8 @@ class TriageEngine:
         unplaced = (level is None and not mentioned and bool(_SYMPTOM_WORDS.search(read))
                     and not _QUESTION.search(read))
         remembered = {c: l for c, l in state.by_code.items() if c not in mentioned}
-        for code in codes:
-            flag_level = self.triage.lexicon.by_code(code).level if self.triage.lexicon.has(code) else level
-            remembered[code] = higher_level(remembered.get(code), min(flag_level, level, key=rank))
+        if level:  # the same rule as the actions apply to the slots: symptoms told before add up
+            remembered = outcome(level, codes, remembered, self._flag_level).remembered
         new_state = TriageState(tuple(sorted(remembered.items())),
                                 text if (level or unplaced) else state.last_symptom_text)
         return Decision(level, tuple(sorted(codes)), mentioned, follow_ups, unplaced, CRISIS in codes,

@@ -83,10 +83,14 @@ class Triage:
         self.nlp = build_pipeline(self.lexicon)
 
     def assess(self, text: str) -> Assessment:
+        return self.analyse(text)[1]
+
+    def analyse(self, text: str):
+        """The spaCy doc (sentences, ConText modifiers) and the findings of the lexicon."""
+        doc = self.nlp(text or "")
         if not text or not text.strip():
-            return Assessment()
-        doc = self.nlp(text)
-        return Assessment([self._finding(ent) for ent in doc.spans.get(TARGETS, ())])
+            return doc, Assessment()
+        return doc, Assessment([self._finding(ent) for ent in doc.spans.get(TARGETS, ())])
 
     def _finding(self, ent) -> Finding:
         flag = self.lexicon.by_code(ent.label_)
