@@ -6,7 +6,8 @@ the suite): emergency recall, urgent-or-higher recall and false alarms, each wit
 A batch is YAML: `messages: [{text, level, kind, writer}]` and optionally
 `conversations: [{turns: [...], level}]`, levels as in data/triage/cases.yml (`none` when nothing is to be
 escalated). The level a message gets is the decision of bot.triage.decision (both nets, ConText); a
-conversation's level is the highest level its turns left in the triage state.
+conversation's level is the highest level its turns left in the triage state, as the assistant runs (each
+message read alone, the symptoms told before added up).
 """
 from __future__ import annotations
 
@@ -99,9 +100,11 @@ def product_levels():
         return engine.decide(text, TriageState()).level
 
     def conversation_level(turns: Sequence[str]) -> Optional[str]:
+        # As the assistant runs: the symptoms told before come from the slots, but the detector reads each message
+        # alone (a Rasa NLU component sees no tracker), so a detail that refers back is not read with the turn before.
         state = TriageState()
         for turn in turns:
-            state = engine.decide(turn, state).state
+            state = TriageState(engine.decide(turn, state).state.symptoms)
         return state.highest_level
 
     return level_of, conversation_level
@@ -127,7 +130,9 @@ def render_rounds() -> List[str]:
              "Each batch was written by a helper who never saw the lexicon, the training data or the suite, from the "
              "labels of `data/triage/README.md` (levels from shared/reference/clinical-facts.md and the clinical "
              "review). Recall: the right level or higher; false alarms: urgent or higher on a message with nothing "
-             "to escalate (none, self-care, soon: negations, questions, the past and other people included). "
+             "to escalate (none, self-care, soon: negations, questions, the past and other people included); a "
+             "conversation is right when its highest level is, with each message read alone and the symptoms told "
+             "before added up, as the assistant runs. "
              "Brackets: Wilson 95 % interval. Targets: emergency ≥ 95 %, urgent or higher ≥ 97 %, false alarms ≤ 5 %.",
              "", "### Before each batch was folded in (kept in `docs/triage_rounds.yml`)", "",
              "| date | batch | system | emergency | urgent or higher | false alarms | conversations |",

@@ -95,8 +95,11 @@ class RedFlagNet:
     """One featurisation (fitted on every training message) shared by the two regressions: a message is
     featurised once per prediction."""
 
-    def __init__(self, examples: Sequence[Example], thresholds: Thresholds = Thresholds()) -> None:
+    def __init__(self, examples: Sequence[Example], thresholds: Thresholds = Thresholds(),
+                 labelled_texts: Sequence[str] = ()) -> None:
         self.thresholds = thresholds
+        # the messages of data/triage/, kept with the fitted net: the spelling corrector's vocabulary (read once)
+        self.labelled_texts = tuple(labelled_texts)
         texts = [e.text.lower() for e in examples]
         self.features = _features().fit(texts)
         matrix = self.features.transform(texts)
@@ -167,7 +170,9 @@ def load_net(directory: Path = TRAINING_DIR, cache_dir: Path = VAR_DIR) -> RedFl
                 return pickle.load(handle)
         except Exception:  # a stale or broken cache is refitted, never trusted
             logger.warning("the cached red-flag net could not be read; fitting it again")
-    net = RedFlagNet(training_examples(directory), load_thresholds(directory / THRESHOLDS.name))
+    labelled = load_examples(directory)
+    net = RedFlagNet(labelled + nlu_questions(), load_thresholds(directory / THRESHOLDS.name),
+                     [e.text for e in labelled])
     try:
         cache_dir.mkdir(parents=True, exist_ok=True)
         for old in cache_dir.glob("red_flag_net-*.pickle"):
