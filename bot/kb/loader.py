@@ -19,7 +19,8 @@ from bot.config import KB_DIR
 from bot.kb.models import ClinicProfile, RedFlag, Source, Topic, red_flag_sources, topic_sources
 from bot.triage.lexicon import LexiconError, load_lexicon
 
-CATEGORIES = ("procedure", "preparation", "recovery", "complications", "clinic")
+CATEGORIES = ("condition", "procedure", "preparation", "recovery", "complications", "clinic")
+DETAIL_SUFFIX = "_more"  # `<topic>_more` holds the detail behind the answer `<topic>` ("Tell me more")
 Identifier = constr(regex=r"^[a-z][a-z0-9_]*$", max_length=80)
 
 
@@ -27,7 +28,7 @@ class SourceEntry(BaseModel):
     id: Identifier
     title: constr(min_length=3, max_length=300)
     url: Optional[constr(regex=r"^https?://", max_length=500)] = None
-    kind: constr(regex=r"^(clinic|patient-education|guideline|study)$")
+    kind: constr(regex=r"^(clinic|patient-education|guideline|study|reference)$")  # reference: written for clinicians
 
 
 class AnswerEntry(BaseModel):
@@ -54,6 +55,10 @@ class AnswerEntry(BaseModel):
     @property
     def intent(self) -> str:
         return f"ask_{self.topic}"
+
+    @property
+    def is_detail(self) -> bool:
+        return self.topic.endswith(DETAIL_SUFFIX)
 
 
 @dataclass
@@ -147,6 +152,14 @@ def read_knowledge_base(kb_dir: Path = KB_DIR) -> KnowledgeBase:
     except (LexiconError, OSError, yaml.YAMLError) as exc:
         kb.errors.append(str(exc))
     return kb
+
+
+def question_intents(kb_dir: Path = KB_DIR) -> List[str]:
+    """The intents patients' questions are classified into: one per answer, the `_more` details aside."""
+    kb = read_knowledge_base(kb_dir)
+    if kb.errors:
+        raise ValueError("knowledge base is not valid:\n" + "\n".join(kb.errors))
+    return [answer.intent for answer in kb.answers if not answer.is_detail]
 
 
 def load_into(session_maker: sessionmaker, kb_dir: Path = KB_DIR) -> KnowledgeBase:

@@ -1,0 +1,1 @@
+"""What plugs into Rasa's own machinery (its training-data importers)."""
