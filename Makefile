@@ -19,7 +19,8 @@ SPACY_MODEL := var/spacy_en_blank/meta.json
 # The browser tests (tests/web) drive Debian's Chromium; Playwright's own browser downloads are not used.
 CHROMIUM := /usr/bin/chromium
 MODEL := models/assistant.tar.gz
-TRAINING_INPUTS := config.yml domain.yml $(shell find data/nlu data/rules -name "*.yml" 2>/dev/null) $(wildcard bot/nlu/*.py)
+TRAINING_INPUTS := config.yml domain.yml $(shell find data/nlu data/rules data/kb/answers -name "*.yml" 2>/dev/null) \
+	$(wildcard bot/nlu/*.py bot/rasa/*.py bot/text/*.py)
 
 .PHONY: help install kb train run test eval bench clean
 help:
@@ -27,11 +28,12 @@ help:
 	@echo "make test   install, train if needed, and run every test"
 	@echo "make train | eval | bench | clean"
 
-$(BIN)/.installed: requirements.txt
+$(BIN)/.installed: requirements.txt requirements-nodeps.txt
 	@if [ -z "$(PY310)" ]; then echo "error: Python 3.10 not found. Install it with 'pyenv install 3.10' or put python3.10 on PATH (rasa 3.6 does not run on 3.11)." >&2; exit 1; fi
 	@[ -x $(BIN)/python ] || $(PY310) -m venv $(VENV)
 	$(BIN)/pip install -q --disable-pip-version-check "pip==24.0"
 	$(BIN)/pip install -q --disable-pip-version-check -r requirements.txt
+	$(BIN)/pip install -q --disable-pip-version-check --no-deps -r requirements-nodeps.txt
 	@touch $@
 
 install: $(BIN)/.installed

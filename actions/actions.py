@@ -10,17 +10,18 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import services
-from bot import alerts, escalations
+from bot import alerts, escalations, unanswered
 from bot.triage.decision import outcome
 from bot.triage.disposition import decide, whom_to_call
 from bot.triage.followup import (EMERGENCY_IF_YES, FOLLOW_UP_FOR, QUESTIONS, UNCLEAR_ANSWERS_ALLOWED, UNKNOWN,
                                  emergency_answered, parse_answer, refine)
+from bot.kb.loader import DETAIL_SUFFIX
 from bot.triage.levels import higher_level
 from bot.triage.lexicon import RedFlagEntry
 
-UNCLEAR = "fu_unclear"
-SCREENED = "net"
-MORE_SUFFIX, MORE_TITLE = "_more", "Tell me more"  # a level the screening questions gave: no red flag of the lexicon names it  # the slot: unclear answers so far to the follow-up question asked now
+UNCLEAR = "fu_unclear"  # the slot: unclear answers so far to the follow-up question asked now
+SCREENED = "net"  # a level the screening questions gave: no red flag of the lexicon names it
+MORE_TITLE = "Tell me more"
 logger = logging.getLogger(__name__)
 
 LEVELS_BY_ENTITY = {f"level_{level}": level for level in ("emergency", "urgent", "soon", "self_care")}
@@ -62,7 +63,7 @@ class ActionAnswerTopic(Action):
 def _detail_of(topic: str):
     """The detail behind a short answer: the knowledge base's `<topic>_more` entry, if it has one."""
     try:
-        return services.knowledge_base().answer_for_topic(f"{topic}{MORE_SUFFIX}")
+        return services.knowledge_base().answer_for_topic(f"{topic}{DETAIL_SUFFIX}")
     except Exception:
         logger.exception("knowledge-base lookup failed")
         return None
@@ -249,7 +250,13 @@ class ActionClarify(Action):
         titles = services.knowledge_base().titles_for_intents(ranked + GENERAL_TOPICS)
         likeliest = [name for name in ranked if name in titles]  # knowledge-base topics only
         candidates = list(dict.fromkeys(likeliest + GENERAL_TOPICS))[:CLARIFY_OPTIONS]
-        if previous == "nlu_fallback" or not titles:
+        gave_up = previous == "nlu_fallback" or not titles
+        try:  # what the clinic may add to the knowledge base: the guesses, never the words
+            unanswered.record(services.sessions(), unanswered.GAVE_UP if gave_up else unanswered.OFFERED_TOPICS,
+                              ranking, tracker.get_latest_input_channel())
+        except Exception:
+            logger.exception("could not record an unanswered question")
+        if gave_up:
             profile = services.profile()
             dispatcher.utter_message(
                 text=f"I'm sorry, I still don't understand. Please talk to a person. {whom_to_call(profile)} "

@@ -1,5 +1,5 @@
-"""Command line: `python -m bot kb load`, `python -m bot escalations [--level L] [--since D] [--until D]` and
-`python -m bot review export | sign --reviewer NAME --role ROLE | status`."""
+"""Command line: `python -m bot kb load`, `python -m bot escalations [--level L] [--since D] [--until D]`,
+`python -m bot unanswered [--since D]` and `python -m bot review export | sign --reviewer NAME --role ROLE | status`."""
 from __future__ import annotations
 
 import argparse
@@ -38,6 +38,23 @@ def _escalations(args) -> int:
               f"{row.number_given or '-':16}  {alert_status.get(row.id, '-'):7}  {row.conversation_id}  "
               f"{','.join(row.symptom_codes) or '-'}")
     print(f"{len(rows)} record(s)")
+    return 0
+
+
+def _unanswered(args) -> int:
+    from bot.unanswered import by_likeliest_topic, list_unanswered
+
+    rows = list_unanswered(session_factory(), since=args.since)
+    print(f"{len(rows)} question(s) the assistant could not answer"
+          + (f" since {args.since:%Y-%m-%d %H:%M}" if args.since else "") + " (their words are not kept)")
+    if rows:
+        print(f"{'questions':>9}  {'gave up':>7}  likeliest topic guessed")
+        for topic, count, gave_up in by_likeliest_topic(rows):
+            print(f"{count:>9}  {gave_up:>7}  {topic}")
+        channels = {}
+        for row in rows:
+            channels[row.channel or "-"] = channels.get(row.channel or "-", 0) + 1
+        print("by channel: " + ", ".join(f"{name} {count}" for name, count in sorted(channels.items())))
     return 0
 
 
@@ -81,6 +98,9 @@ def main(argv=None) -> int:
     esc.add_argument("--since", type=datetime.fromisoformat, help="YYYY-MM-DD[THH:MM]")
     esc.add_argument("--until", type=datetime.fromisoformat, help="YYYY-MM-DD[THH:MM]")
     esc.set_defaults(run=_escalations)
+    unanswered = commands.add_parser("unanswered", help="questions with no answer, grouped by the topic guessed")
+    unanswered.add_argument("--since", type=datetime.fromisoformat, help="YYYY-MM-DD[THH:MM]")
+    unanswered.set_defaults(run=_unanswered)
     review = commands.add_parser("review", help="clinician review of the content: packet, sign-off, status")
     review.add_argument("action", choices=["export", "sign", "status"])
     review.add_argument("--out", default="var/review/packet.html", help="where export writes the packet")

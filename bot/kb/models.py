@@ -78,6 +78,17 @@ class Escalation(Base):
     created_at = Column(DateTime, nullable=False, default=datetime.utcnow, index=True)
 
 
+class UnansweredQuestion(Base):
+    """A question the assistant could not answer: never its words, only what the classifier guessed, and where."""
+
+    __tablename__ = "unanswered_questions"
+    id = Column(Integer, primary_key=True)
+    outcome = Column(String(20), nullable=False)  # offered_topics | gave_up (a second miss in a row)
+    guesses = Column(JSON, nullable=False, default=list)  # [[topic, confidence], ...], likeliest first
+    channel = Column(String(40))
+    created_at = Column(DateTime, nullable=False, default=datetime.utcnow, index=True)
+
+
 class Alert(Base):
     """The on-call alert for an urgent or emergency escalation: delivered, or failed after its retries."""
 

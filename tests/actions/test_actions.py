@@ -225,3 +225,33 @@ def test_leaving_the_follow_up_questions_resets_the_count(kb):
     t.slots[actions.UNCLEAR] = 1
     events, _ = run(actions.ActionHandoff(), t)
     assert {"event": "slot", "name": actions.UNCLEAR, "value": None, "timestamp": None} in events
+
+
+def test_unanswered_questions_are_recorded_with_the_guesses_never_the_words(kb):
+    from bot.unanswered import GAVE_UP, OFFERED_TOPICS, by_likeliest_topic, list_unanswered
+
+    first = tracker("nlu_fallback", channel="twilio")
+    first.latest_message["text"] = "my neighbour Mrs Smith at 12 Oak Road asked about the cement"
+    first.latest_message["intent_ranking"] = [{"name": "nlu_fallback", "confidence": 0.4},
+                                              {"name": "ask_cement", "confidence": 0.31},
+                                              {"name": "greet", "confidence": 0.2},
+                                              {"name": "ask_cement_lifespan", "confidence": 0.12}]
+    run(actions.ActionClarify(), first)
+    second = tracker("nlu_fallback", events=[{"event": "user", "parse_data": {"intent": {"name": "nlu_fallback"}}}])
+    second.latest_message["intent_ranking"] = [{"name": "ask_cement", "confidence": 0.2}]
+    run(actions.ActionClarify(), second)
+
+    rows = list_unanswered(kb)
+    assert [(r.outcome, r.guesses, r.channel) for r in rows] == [
+        (OFFERED_TOPICS, [["cement", 0.31], ["cement_lifespan", 0.12]], "twilio"), (GAVE_UP, [["cement", 0.2]], "rest")]
+    stored = repr([(r.outcome, r.guesses, r.channel, r.created_at) for r in rows])
+    assert "Smith" not in stored and "Oak" not in stored
+    assert by_likeliest_topic(rows) == [("cement", 2, 1)]
+
+
+def test_a_failing_unanswered_log_still_offers_the_topics(kb, monkeypatch):
+    monkeypatch.setattr(actions.unanswered, "record", lambda *a, **k: (_ for _ in ()).throw(RuntimeError("db down")))
+    t = tracker("nlu_fallback")
+    t.latest_message["intent_ranking"] = [{"name": "ask_recovery_lifting", "confidence": 0.3}]
+    _, messages = run(actions.ActionClarify(), t)
+    assert messages[0]["buttons"][0]["payload"] == "/ask_recovery_lifting"

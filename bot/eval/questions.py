@@ -1,0 +1,109 @@
+"""Figures on patients' questions written blind (tests/nlu/frozen/questions.yml, or a fresh batch): how often the
+trained model gives the question the knowledge-base topic it asks about, and how often that topic is at least
+among the clarification buttons a low-confidence question gets.
+
+    .venv/bin/python -m bot.eval.questions [FILE.yml] [--model models/assistant.tar.gz] [--misses]
+
+A batch is YAML: `questions: [{text, topic, style}]`, topics as in data/kb/answers/ (`none` when no topic fits).
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, List, Optional, Sequence, Tuple
+
+import yaml
+
+from bot.eval.triage_report import wilson
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+FROZEN = PROJECT_ROOT / "tests" / "nlu" / "frozen" / "questions.yml"
+MODEL = PROJECT_ROOT / "models" / "assistant.tar.gz"
+NONE = "none"
+TOPIC_PREFIX = "ask_"
+BUTTONS = 3  # as many topics as action_clarify offers
+
+
+@dataclass
+class Figures:
+    right: int = 0
+    among_buttons: int = 0
+    total: int = 0
+    by_style: Dict[str, List[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0]))
+    misses: List[Tuple[str, str, str]] = field(default_factory=list)  # (text, expected, got)
+
+    def lines(self) -> List[str]:
+        low, high = wilson(self.right, self.total)
+        lines = [f"right topic {self.right}/{self.total} = {self.right / self.total:.1%} ({low:.0%}–{high:.0%})",
+                 f"right topic first or among the {BUTTONS} clarification buttons "
+                 f"{self.among_buttons}/{self.total} = {self.among_buttons / self.total:.1%}"]
+        lines += [f"  {style}: {hits}/{count}" for style, (hits, count) in sorted(self.by_style.items())]
+        return lines
+
+
+def topic_of(intent: Optional[str]) -> str:
+    return intent[len(TOPIC_PREFIX):] if intent and intent.startswith(TOPIC_PREFIX) else NONE
+
+
+def load_questions(path: Path = FROZEN) -> List[dict]:
+    return yaml.safe_load(path.read_text(encoding="utf-8"))["questions"]
+
+
+def score(questions: Sequence[dict], parses: Sequence[dict]) -> Figures:
+    figures = Figures()
+    for question, parse in zip(questions, parses):
+        got = topic_of((parse.get("intent") or {}).get("name"))
+        ranked = [topic_of(entry.get("name")) for entry in parse.get("intent_ranking") or []]
+        offered = [topic for topic in ranked if topic != NONE][:BUTTONS]
+        expected = question["topic"]
+        right = got == expected
+        figures.total += 1
+        figures.right += right
+        figures.among_buttons += right or (got == NONE and expected in offered)
+        figures.by_style[question.get("style", "?")][0] += right
+        figures.by_style[question.get("style", "?")][1] += 1
+        if not right:
+            figures.misses.append((question["text"], expected, got))
+    return figures
+
+
+def parse_all(texts: Sequence[str], model: Path = MODEL) -> List[dict]:
+    """The NLU result of the trained model (the red-flag detector included) for each text."""
+    import logging
+
+    from rasa.core.agent import Agent
+    from rasa.utils.common import configure_logging_and_warnings
+    from rasa.utils.log_utils import configure_structlog
+
+    configure_logging_and_warnings(logging.WARNING)
+    configure_structlog(logging.WARNING)  # no debug line for each parse
+    agent = Agent.load(str(model))
+
+    async def run() -> List[dict]:
+        return [await agent.parse_message(text) for text in texts]
+
+    return asyncio.run(run())
+
+
+def main(argv: Optional[Sequence[str]] = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("batch", nargs="?", type=Path, default=FROZEN)
+    parser.add_argument("--model", type=Path, default=MODEL)
+    parser.add_argument("--misses", action="store_true", help="list the questions given another topic")
+    args = parser.parse_args(argv)
+    questions = load_questions(args.batch)
+    figures = score(questions, parse_all([q["text"] for q in questions], args.model))
+    print(f"{args.batch}:")
+    print("\n".join(figures.lines()))
+    if args.misses:
+        wrong = Counter((expected, got) for _, expected, got in figures.misses)
+        for text, expected, got in figures.misses:
+            print(f"  {expected:>28} -> {got:<28} {text}")
+        print("most frequent confusions:", wrong.most_common(8))
+
+
+if __name__ == "__main__":
+    main()

