@@ -34,6 +34,14 @@ logger = logging.getLogger(__name__)
 SYMPTOM_INTENT = "report_symptom"
 
 
+QUESTION_CONFIDENCE = 0.6  # as sure of a question topic as the encoder's second opinion needs to be asked
+
+
+def _confident_question(message: Message) -> bool:
+    intent = message.get(INTENT) or {}
+    return str(intent.get("name", "")).startswith("ask_") and (intent.get("confidence") or 0.0) >= QUESTION_CONFIDENCE
+
+
 def _entity(name: str, value: str, extractor: str) -> Dict[str, Any]:
     # Start/end span the whole message: the values are decisions, not substrings.
     return {"entity": name, "value": value, "start": 0, "end": 0, "confidence": 1.0, "extractor": extractor}
@@ -68,7 +76,9 @@ class RedFlagDetector(GraphComponent, EntityExtractorMixin):
                             add_to_output=True)
             if decision.level:
                 self._escalate(message, decision)
-            elif decision.unplaced:  # a symptom neither net can place: the 911 signs are asked first
+            elif decision.unplaced and not _confident_question(message):
+                # a symptom neither net can place: the 911 signs are asked first (a question the classifier is sure
+                # of, "blood thinners", "can I restart my blood pressure pills", gets its answer instead)
                 entities = [_entity("unplaced", "true", self.name)] + self._numbers()
                 message.set(ENTITIES, message.get(ENTITIES, []) + entities, add_to_output=True)
                 self._set_symptom_intent(message)

@@ -41,6 +41,10 @@ _TODAY = re.compile(r"\b(now|right now|today|tonight|this (morning|afternoon|eve
 _QUESTION = re.compile(r"\?\s*$|^(what|when|how|should|is|are|can|could|will|would|do|does)\b", re.I)
 CRISIS = "crisis"
 LONG_MESSAGE_TOKENS, SENTENCE_MIN_TOKENS = 60, 5
+# A sentence of a long message is scored alone only when the net is sure of it: it learnt from whole messages,
+# and on one sentence of a story ("now I cannot stop thinking about it") it guessed wildly (2026-12-01: false alarms
+# on 10 of 178 blind questions, 7 with this floor; no emergency or urgent message of batches 1-7 lost).
+SENTENCE_SURE = 0.5
 SURE = 0.9  # the net's probability of its level above which a past-tense phrase elsewhere does not silence it
 NET = "net"  # the code of a level that only the learned net gave and could not name
 
@@ -79,6 +83,13 @@ class Decision:
         return self.state.highest_level
 
 
+def _level_probability(prediction) -> float:
+    """How sure the net is of the level it gave: P(emergency), or P(emergency) + P(urgent) for urgent."""
+    p = prediction.probabilities
+    return p["emergency"] if prediction.level == "emergency" else p["emergency"] + p.get("urgent", 0.0) \
+        if prediction.level == "urgent" else p[prediction.level]
+
+
 class TriageEngine:
     def __init__(self, triage: Triage, net: Optional[RedFlagNet], speller: Optional[SpellingCorrector]) -> None:
         self.triage, self.net, self.speller = triage, net, speller
@@ -100,9 +111,11 @@ class TriageEngine:
         sentences = [s.text for s in doc.sents if len(s) >= SENTENCE_MIN_TOKENS] if len(doc) >= LONG_MESSAGE_TOKENS else []
         spans = [text] + (sentences if len(sentences) > 1 else [])
         net_level, net_code = None, None
-        for span, prediction in zip(spans, self.net.predict(spans)):
+        for index, (span, prediction) in enumerate(zip(spans, self.net.predict(spans))):
             if prediction.level is None or self._context_denies(assessment, span, prediction):
                 continue
+            if index and _level_probability(prediction) < SENTENCE_SURE:
+                continue  # one sentence of a long story, out of the net's usual reach: only a sure guess counts
             if rank(prediction.level) > rank(net_level):
                 net_level, net_code = prediction.level, prediction.code
         return assessment, net_level, net_code

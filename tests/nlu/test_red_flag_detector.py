@@ -86,3 +86,28 @@ def test_days_since_the_procedure_are_extracted_for_the_slot(detector):
 def test_an_emergency_overrides_the_fallback_too(detector):
     intent, entities, message = parse(detector, "I have chest pain", intent="nlu_fallback")
     assert intent == "report_symptom" and entities["level_emergency"] == ["chest_pain"]
+
+
+def parse_with_confidence(detector, text, intent, confidence):
+    message = Message(data={"text": text, "intent": {"name": intent, "confidence": confidence},
+                            "intent_ranking": [{"name": intent, "confidence": confidence}]})
+    detector.process([message])
+    return message.get("intent")["name"], {e["entity"] for e in message.get("entities", [])}
+
+
+def test_a_sure_question_is_answered_not_screened(detector):
+    # "blood" reads as a symptom word, but nothing is placed: the question the classifier is sure of is answered
+    assert detector.engine.decide("Blood thinners").unplaced
+    intent, entities = parse_with_confidence(detector, "Blood thinners", "ask_prep_blood_thinners", 0.9)
+    assert intent == "ask_prep_blood_thinners" and "unplaced" not in entities
+
+
+def test_an_unsure_reading_of_a_symptom_word_is_still_screened(detector):
+    intent, entities = parse_with_confidence(detector, "Blood thinners", "ask_prep_blood_thinners", 0.4)
+    assert intent == "report_symptom" and "unplaced" in entities
+
+
+def test_a_sure_question_never_hides_a_red_flag(detector):
+    intent, entities = parse_with_confidence(detector, "my legs went numb this morning, could that leave me paralysed?",
+                                             "ask_complication_nerve_injury", 0.99)
+    assert intent == "report_symptom" and "level_emergency" in entities
