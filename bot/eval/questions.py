@@ -107,3 +107,53 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
 
 if __name__ == "__main__":
     main()
+
+
+ROUNDS = PROJECT_ROOT / "docs" / "question_rounds.yml"
+
+
+def section(model: Path = MODEL) -> List[str]:
+    """The questions part of docs/evaluation.md: the frozen split now, the rounds before, what the encoder costs."""
+    from bot.eval.triage_report import wilson as interval
+
+    questions = load_questions(FROZEN)
+    figures = score(questions, parse_all([q["text"] for q in questions], model))
+    lines = ["## Questions in patients' own words", "",
+             f"The frozen split `tests/nlu/frozen/questions.yml`: {figures.total} questions written blind from public FAQ "
+             "pages and patient forums (never trained or tuned on), through the trained model as the assistant runs "
+             "(classifier, encoder's second opinion, red-flag detector). Target: 92 % right topic.", ""]
+    lines += [f"- {line.strip()}" for line in figures.lines()]
+    lines += ["", "### Rounds (kept in `docs/question_rounds.yml`)", "",
+              "| date | batch | system | right topic | right topic or among the buttons |", "|---|---|---|---|---|"]
+    for row in yaml.safe_load(ROUNDS.read_text(encoding="utf-8"))["rounds"]:
+        (hits, total), (shown, _) = row["right"], row["buttons"]
+        low, high = interval(hits, total)
+        lines.append(f"| {row['date']} | {row['batch']} | {row['system']} | {hits}/{total} = {hits / total:.1%} "
+                     f"({low:.0%}–{high:.0%}) | {shown}/{total} = {shown / total:.1%} |")
+    return lines + [""] + encoder_cost()
+
+
+def encoder_cost() -> List[str]:
+    """What one reading by the sentence encoder costs on this machine (median of 20), as `make eval` measures it."""
+    import statistics
+    import time
+
+    from bot.text.sentence_encoder import SentenceEncoder
+
+    encoder = SentenceEncoder()
+    timings = {}
+    for label, text in (("a two-word query", "driving after?"),
+                        ("a 40-word story with its question", "My mother is 88 and has had two falls this year. The "
+                         "doctor found a broken bone in her back and wants to do a kyphoplasty next week. She also "
+                         "has a weak heart and diabetes. Is she too old for this, and is it safe for her?")):
+        runs = []
+        for _ in range(20):
+            start = time.perf_counter()
+            encoder._forward(text)
+            runs.append((time.perf_counter() - start) * 1000)
+        timings[label] = statistics.median(runs)
+    return ["### What the sentence encoder costs", "",
+            "all-MiniLM-L6-v2 (bot/text/sentence_encoder.py, numpy; 90 MB of weights in each Rasa process), asked only "
+            "when the n-gram classifier is below its gate (config.yml). One reading, median of 20 on this machine: "
+            + "; ".join(f"{label} {ms:.1f} ms" for label, ms in timings.items())
+            + ". Speed and memory of the whole assistant with it: [benchmarks.md](benchmarks.md).", ""]

@@ -23,6 +23,7 @@ from typing import Dict, List, Optional, Sequence
 import yaml
 
 from bot.config import PROJECT_ROOT
+from bot.eval import questions
 from bot.eval import triage_report
 
 RESULTS = PROJECT_ROOT / "var" / "results"
@@ -216,6 +217,7 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
     ]
     lines += nlu_section(args.nlu, args.cv_log)
     lines += core_section(args.core)
+    lines += questions.section()
     lines += triage_section(triage)
     args.out.write_text("\n".join(lines), encoding="utf-8")
     print(f"wrote {_rel(args.out)}, {_rel(DOCS / 'triage.md')}")
