@@ -15,9 +15,9 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 @pytest.fixture(scope="session")
 def triage():
     from bot.clinic import load_profile
-    from bot.triage.triage import Triage
+    from bot.triage.decision import triage_for
 
-    return Triage(fever_threshold_f=load_profile().setting("fever_threshold_f"))
+    return triage_for(load_profile())  # the clinic's temperatures, as the assistant runs
 
 
 @pytest.fixture(scope="session")

@@ -25,9 +25,8 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.clinic import load_profile
-from bot.triage.decision import Decision, TriageEngine, build_engine
+from bot.triage.decision import Decision, TriageEngine, build_engine, triage_for
 from bot.triage.timing import days_since_procedure
-from bot.triage.triage import Triage
 
 logger = logging.getLogger(__name__)
 
@@ -56,7 +55,7 @@ class RedFlagDetector(GraphComponent, EntityExtractorMixin):
 
     def __init__(self, config: Dict[Text, Any]) -> None:
         self.profile = load_profile()
-        self.engine: TriageEngine = build_engine(Triage(fever_threshold_f=self.profile.setting("fever_threshold_f")))
+        self.engine: TriageEngine = build_engine(triage_for(self.profile))
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         return training_data

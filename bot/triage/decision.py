@@ -45,6 +45,7 @@ LONG_MESSAGE_TOKENS, SENTENCE_MIN_TOKENS = 60, 5
 # and on one sentence of a story ("now I cannot stop thinking about it") it guessed wildly (2026-12-01: false alarms
 # on 10 of 178 blind questions, 7 with this floor; no emergency or urgent message of batches 1-7 lost).
 SENTENCE_SURE = 0.5
+_SAME_SYMPTOM = {"low_temperature": "fever"}  # the net's name for a reading below the fever threshold
 SURE = 0.9  # the net's probability of its level above which a past-tense phrase elsewhere does not silence it
 NET = "net"  # the code of a level that only the learned net gave and could not name
 
@@ -142,7 +143,7 @@ class TriageEngine:
         only_past = all(f.historical and not (f.negated or f.hypothetical or f.other_person) for f in inside)
         if only_past and (_TODAY.search(span) or prediction.probabilities[prediction.level] >= SURE):
             return False
-        return prediction.code is None or prediction.code in {f.code for f in inside}
+        return prediction.code is None or _SAME_SYMPTOM.get(prediction.code, prediction.code) in {f.code for f in inside}
 
     def decide(self, text: str, state: TriageState = TriageState()) -> Decision:
         read = self.read(text)
@@ -219,4 +220,10 @@ def build_engine(triage: Optional[Triage] = None, with_net: bool = True) -> Tria
 def default_engine() -> TriageEngine:
     from bot.clinic import load_profile
 
-    return build_engine(Triage(fever_threshold_f=load_profile().setting("fever_threshold_f")))
+    return build_engine(triage_for(load_profile()))
+
+
+def triage_for(profile) -> Triage:
+    """The lexicon with this clinic's temperatures: its fever threshold, and the top of the normal range."""
+    return Triage(fever_threshold_f=profile.setting("fever_threshold_f"),
+                  normal_temperature_max_f=profile.settings.get("normal_temperature_max_f", {}).get("value"))

@@ -77,9 +77,11 @@ class Assessment:
 class Triage:
     """Builds the pipeline once; `assess` is then pure and fast."""
 
-    def __init__(self, lexicon: Optional[Lexicon] = None, fever_threshold_f: float = 100.4) -> None:
+    def __init__(self, lexicon: Optional[Lexicon] = None, fever_threshold_f: float = 100.4,
+                 normal_temperature_max_f: Optional[float] = None) -> None:
         self.lexicon = lexicon or load_lexicon()
         self.fever_threshold_f = fever_threshold_f
+        self.normal_temperature_max_f = normal_temperature_max_f  # a reading at or below it is no fever at all
         self.nlp = build_pipeline(self.lexicon)
 
     def assess(self, text: str) -> Assessment:
@@ -94,15 +96,17 @@ class Triage:
 
     def _finding(self, ent) -> Finding:
         flag = self.lexicon.by_code(ent.label_)
-        level, temperature = flag.level, None
+        level, temperature, normal = flag.level, None, False
         if flag.code == "fever":
             temperature = find_temperature_f(ent.sent.text)
             if temperature is not None and temperature < self.fever_threshold_f:
                 level = "soon"
+            normal = (temperature is not None and self.normal_temperature_max_f is not None
+                      and temperature <= self.normal_temperature_max_f)
         other_person = (bool(ent._.is_family) and not _PROXY_PRESENT.search(ent.sent.text)) or any(
             modifier.category == "OTHER_PERSON" for modifier in ent._.modifiers)
         return Finding(
             code=flag.code, label=flag.label, level=level, text=ent.text,
-            negated=bool(ent._.is_negated), hypothetical=bool(ent._.is_hypothetical),
+            negated=bool(ent._.is_negated) or normal, hypothetical=bool(ent._.is_hypothetical),
             historical=bool(ent._.is_historical), other_person=other_person, temperature_f=temperature,
         )
