@@ -16,7 +16,7 @@ from bot.triage.disposition import decide, whom_to_call
 from bot.triage.followup import (EMERGENCY_IF_YES, FOLLOW_UP_FOR, QUESTIONS, UNCLEAR_ANSWERS_ALLOWED, UNKNOWN,
                                  emergency_answered, parse_answer, refine)
 from bot.kb.loader import DETAIL_SUFFIX
-from bot.triage.levels import higher_level
+from bot.triage.levels import higher_level, rank
 from bot.triage.lexicon import RedFlagEntry
 
 UNCLEAR = "fu_unclear"  # the slot: unclear answers so far to the follow-up question asked now
@@ -26,6 +26,7 @@ logger = logging.getLogger(__name__)
 
 LEVELS_BY_ENTITY = {f"level_{level}": level for level in ("emergency", "urgent", "soon", "self_care")}
 CLARIFY_OPTIONS = 3
+ASKED_IF_HAD_NOW = ("emergency", "urgent")  # the warning signs a question about them is followed by "do you have it?"
 # offered after the likeliest topics when the classifier has fewer than three (gibberish, small talk)
 GENERAL_TOPICS = ["ask_warning_signs", "ask_what_kyphoplasty", "ask_clinic_contact"]
 
@@ -57,7 +58,23 @@ class ActionAnswerTopic(Action):
         dispatcher.utter_message(text=answer.text, buttons=buttons,
                                  json_message={"topic": answer.topic, "sources": answer.sources,
                                                "reviewed": _reviewed(answer.topic)})
+        _ask_if_had_now(dispatcher, tracker)
         return [SlotSet("last_topic", answer.topic if detail else None)]
+
+
+def _ask_if_had_now(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+    """A question about a warning sign is answered, then the patient is asked whether they have it now. "Yes" sends
+    the patient's words for the sign ("Yes, I have new numbness or tingling now"), triaged like any message."""
+    lexicon = services.lexicon()
+    codes = sorted({e["value"] for e in tracker.latest_message.get("entities") or []
+                    if e.get("entity") == "symptom_asked_about"})
+    flags = [lexicon.by_code(code) for code in codes if lexicon.has(code)]
+    flags = [flag for flag in flags if flag.level in ASKED_IF_HAD_NOW]
+    if not flags:
+        return
+    flag = max(flags, key=lambda f: rank(f.level))  # one question: the most urgent sign asked about
+    dispatcher.utter_message(text=f"Do you have {flag.label} now?",
+                             buttons=[{"title": "Yes", "payload": flag.yes_now}, {"title": "No", "payload": "No"}])
 
 
 def _detail_of(topic: str):

@@ -83,6 +83,7 @@ class RedFlagDetector(GraphComponent, EntityExtractorMixin):
                 self._set_symptom_intent(message)
             elif decision.mentioned:  # asked about, denied or past: information, not triage
                 mentioned = [_entity("symptom_mentioned", code, self.name) for code in decision.mentioned]
+                mentioned += [_entity("symptom_asked_about", code, self.name) for code in decision.asked_about]
                 message.set(ENTITIES, message.get(ENTITIES, []) + mentioned, add_to_output=True)
         return messages
 

@@ -77,6 +77,7 @@ class Decision:
     unplaced: bool = False                    # reads as a symptom that neither net can place: screen for 911 signs
     crisis: bool = False
     refers_back: bool = False                 # assessed with the symptom of the turn before
+    asked_about: Tuple[str, ...] = ()         # of `mentioned`, the ones only asked about: ask whether the patient has them
     state: TriageState = field(default_factory=TriageState)
 
     @property
@@ -173,8 +174,9 @@ class TriageEngine:
             remembered = outcome(level, codes, remembered, self._flag_level).remembered
         new_state = TriageState(tuple(sorted(remembered.items())),
                                 text if (level or unplaced) else state.last_symptom_text)
+        asked_about = tuple(c for c in assessment.asked_about_codes if c in mentioned) if not level else ()
         return Decision(level, tuple(sorted(codes)), mentioned, follow_ups, unplaced, CRISIS in codes,
-                        refers_back, new_state)
+                        refers_back, asked_about, new_state)
 
 
 # Pain not yet better is expected before the clinic's review day (clinic page: relief can take a few weeks;

@@ -28,6 +28,12 @@ class RedFlagEntry:
     phrases: List[str] = field(default_factory=list)
     patterns: List[str] = field(default_factory=list)  # regular expressions over the lower-cased text
     topic: Optional[str] = None  # knowledge-base topic with the self-care advice
+    said_now: Optional[str] = None  # how a patient who has it says so, where "I have <label> now" reads otherwise
+
+    @property
+    def yes_now(self) -> str:
+        """The patient's "yes" to "Do you have <label> now?": words that the triage reads as having it."""
+        return f"Yes, {self.said_now}" if self.said_now else f"Yes, I have {self.label} now"
 
 
 @dataclass(frozen=True)
@@ -74,7 +80,7 @@ def load_lexicon(kb_dir: Path = KB_DIR) -> Lexicon:
             RedFlagEntry(
                 code=raw["code"], label=raw["label"], level=raw["level"], sources=list(raw["sources"]),
                 phrases=list(raw.get("phrases") or []), patterns=list(raw.get("patterns") or []),
-                topic=raw.get("topic"),
+                topic=raw.get("topic"), said_now=raw.get("said_now"),
             )
         )
     context = []

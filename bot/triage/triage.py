@@ -69,6 +69,12 @@ class Assessment:
         return families_for(self.codes, temperature_missing=missing)
 
     @property
+    def asked_about_codes(self) -> List[str]:
+        """Symptoms only asked about ("should I watch out for numbness?"): not denied, not past, not someone else's."""
+        return sorted({f.code for f in self.findings if f.hypothetical and not (f.negated or f.historical
+                                                                                 or f.other_person)})
+
+    @property
     def mentioned_codes(self) -> List[str]:
         """Symptoms mentioned but not had now (asked about, denied, past): worth general information."""
         return sorted({f.code for f in self.findings if not f.affirmed})

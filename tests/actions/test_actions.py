@@ -255,3 +255,24 @@ def test_a_failing_unanswered_log_still_offers_the_topics(kb, monkeypatch):
     t.latest_message["intent_ranking"] = [{"name": "ask_recovery_lifting", "confidence": 0.3}]
     _, messages = run(actions.ActionClarify(), t)
     assert messages[0]["buttons"][0]["payload"] == "/ask_recovery_lifting"
+
+
+def test_a_question_about_a_warning_sign_is_answered_then_asks_if_the_patient_has_it_now(kb):
+    t = tracker("ask_complication_nerve_injury", [entity("symptom_mentioned", "new_numbness"),
+                                                  entity("symptom_asked_about", "new_numbness")])
+    _, messages = run(actions.ActionAnswerTopic(), t)
+    assert messages[0]["custom"]["topic"] == "complication_nerve_injury"
+    assert messages[1]["text"] == "Do you have new numbness or tingling now?"
+    assert [b["payload"] for b in messages[1]["buttons"]] == ["Yes, I have new numbness or tingling now", "No"]
+
+
+def test_only_warning_signs_are_asked_about_and_one_question_at_a_time(kb):
+    t = tracker("ask_recovery_pain", [entity("symptom_asked_about", "tiredness"), entity("symptom_asked_about", "fever"),
+                                      entity("symptom_asked_about", "leg_weakness")])
+    _, messages = run(actions.ActionAnswerTopic(), t)
+    assert [m["text"] for m in messages[1:]] == ["Do you have new weakness, numbness or paralysis of the legs now?"]
+
+
+def test_a_denied_sign_is_not_asked_about_again(kb):
+    _, messages = run(actions.ActionAnswerTopic(), tracker("ask_recovery_driving", [entity("symptom_mentioned", "fever")]))
+    assert len(messages) == 1

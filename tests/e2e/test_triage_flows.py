@@ -210,3 +210,15 @@ def test_a_webhook_that_never_answers_is_recorded_as_failed(night, webhook):
     assert triage_of(replies)[0]["triage"] == "urgent"
     _, alert = wait_for_alert(night, who)
     assert (alert.status, alert.attempts) == ("failed", 3) and alert.last_error == "HTTP 503"
+
+
+def test_a_question_about_a_warning_sign_gets_the_answer_then_do_you_have_it_now(night):
+    who = sender()
+    replies = night.say(who, "should I watch out for numbness after the procedure?")
+    assert not triage_of(replies)  # a question, not a report: no 911 or clinic instruction as a triage
+    assert any(r.get("custom", {}).get("topic") for r in replies)
+    [asked] = [r for r in replies if r.get("text", "").startswith("Do you have")]
+    yes, no = asked["buttons"]
+    assert (yes["title"], no["title"], no["payload"]) == ("Yes", "No", "No")
+    after_yes = texts(night.say(who, yes["payload"]))  # the patient taps Yes: the numbness questions begin
+    assert any(t.startswith("Is an arm, a leg or one side of your face suddenly weak or numb") for t in after_yes), after_yes

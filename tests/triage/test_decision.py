@@ -123,3 +123,20 @@ def test_outcome_pain_not_yet_better_is_expected_before_the_review_day(days, lev
     from bot.triage.decision import outcome
 
     assert outcome("soon", ["pain_not_improving"], {}, _level_of, days, 14).level == level
+
+
+def test_the_answers_to_have_you_got_it_now_are_triaged_for_every_red_flag(engine):
+    """After a question about a warning sign, the buttons send the flag's `yes_now` words or "No" (actions/actions.py):
+    yes must be triaged at the sign's level or higher, no must escalate nothing."""
+    from bot.triage.levels import rank
+
+    wrong = [(flag.code, engine.decide(flag.yes_now).level) for flag in engine.triage.lexicon.red_flags
+             if flag.level in ("emergency", "urgent") and rank(engine.decide(flag.yes_now).level) < rank(flag.level)]
+    assert not wrong
+    assert engine.decide("No").level is None
+
+
+def test_a_question_about_a_sign_is_asked_about_not_a_denial(engine):
+    assert engine.decide("should I watch out for numbness after the procedure?").asked_about == ("new_numbness",)
+    assert engine.decide("no fever, can I drive?").asked_about == ()
+    assert engine.decide("my mum had chest pain years ago, is that a problem?").asked_about == ()
