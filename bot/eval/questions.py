@@ -125,11 +125,21 @@ def section(model: Path = MODEL) -> List[str]:
     lines += [f"- {line.strip()}" for line in figures.lines()]
     lines += ["", "### Rounds (kept in `docs/question_rounds.yml`)", "",
               "| date | batch | system | right topic | right topic or among the buttons |", "|---|---|---|---|---|"]
-    for row in yaml.safe_load(ROUNDS.read_text(encoding="utf-8"))["rounds"]:
+    document = yaml.safe_load(ROUNDS.read_text(encoding="utf-8"))
+    for row in document["rounds"]:
         (hits, total), (shown, _) = row["right"], row["buttons"]
         low, high = interval(hits, total)
         lines.append(f"| {row['date']} | {row['batch']} | {row['system']} | {hits}/{total} = {hits / total:.1%} "
                      f"({low:.0%}–{high:.0%}) | {shown}/{total} = {shown / total:.1%} |")
+    if document.get("judged"):
+        lines += ["", "### Does the reply fit? (a blind judge: the question and the reply, nothing else)", "",
+                  "| date | batch | system | fits | partly | no |", "|---|---|---|---|---|---|"]
+        for row in document["judged"]:
+            low, high = interval(row["fits"], row["total"])
+            lines.append(f"| {row['date']} | {row['batch']} | {row['system']} | {row['fits']}/{row['total']} = "
+                         f"{row['fits'] / row['total']:.1%} ({low:.0%}–{high:.0%}) | {row['partly']} | {row['no']} |")
+            if row.get("note"):
+                lines.append(f"| | | {row['note']} | | | |")
     return lines + [""] + encoder_cost()
 
 
