@@ -137,7 +137,7 @@ def section(model: Path = MODEL) -> List[str]:
         for row in document["judged"]:
             low, high = interval(row["fits"], row["total"])
             lines.append(f"| {row['date']} | {row['batch']} | {row['system']} | {row['fits']}/{row['total']} = "
-                         f"{row['fits'] / row['total']:.1%} ({low:.0%}–{high:.0%}) | {row['partly']} | {row['no']} |")
+                         f"{row['fits'] / row['total']:.1%} ({low:.0%}–{high:.0%}) | {row['partly']} | {row['not_fitting']} |")
             if row.get("note"):
                 lines.append(f"| | | {row['note']} | | | |")
     return lines + [""] + encoder_cost()
