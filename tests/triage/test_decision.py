@@ -136,6 +136,18 @@ def test_the_answers_to_have_you_got_it_now_are_triaged_for_every_red_flag(engin
     assert engine.decide("No").level is None
 
 
+def test_denying_a_warning_sign_in_the_words_of_its_label_escalates_nothing(engine):
+    """"No, I do not have loss of bladder or bowel control now" was an emergency: the lexicon did not know the label's
+    own words, so ConText had nothing to negate and the net's guess stood."""
+    from bot.triage.levels import rank
+
+    wrong = [(flag.code, text, engine.decide(text).level) for flag in engine.triage.lexicon.red_flags
+             if flag.level in ("emergency", "urgent")
+             for text in (f"No, I do not have {flag.label} now", f"I don't have {flag.label}")
+             if rank(engine.decide(text).level) >= rank("urgent")]
+    assert not wrong
+
+
 def test_a_question_about_a_sign_is_asked_about_not_a_denial(engine):
     assert engine.decide("should I watch out for numbness after the procedure?").asked_about == ("new_numbness",)
     assert engine.decide("no fever, can I drive?").asked_about == ()
