@@ -114,8 +114,6 @@ ROUNDS = PROJECT_ROOT / "docs" / "question_rounds.yml"
 
 def section(model: Path = MODEL) -> List[str]:
     """The questions part of docs/evaluation.md: the frozen split now, the rounds before, what the encoder costs."""
-    from bot.eval.triage_report import wilson as interval
-
     questions = load_questions(FROZEN)
     figures = score(questions, parse_all([q["text"] for q in questions], model))
     lines = ["## Questions in patients' own words", "",
@@ -128,14 +126,14 @@ def section(model: Path = MODEL) -> List[str]:
     document = yaml.safe_load(ROUNDS.read_text(encoding="utf-8"))
     for row in document["rounds"]:
         (hits, total), (shown, _) = row["right"], row["buttons"]
-        low, high = interval(hits, total)
+        low, high = wilson(hits, total)
         lines.append(f"| {row['date']} | {row['batch']} | {row['system']} | {hits}/{total} = {hits / total:.1%} "
                      f"({low:.0%}–{high:.0%}) | {shown}/{total} = {shown / total:.1%} |")
     if document.get("judged"):
         lines += ["", "### Does the reply fit? (a blind judge: the question and the reply, nothing else)", "",
                   "| date | batch | system | fits | partly | no |", "|---|---|---|---|---|---|"]
         for row in document["judged"]:
-            low, high = interval(row["fits"], row["total"])
+            low, high = wilson(row["fits"], row["total"])
             lines.append(f"| {row['date']} | {row['batch']} | {row['system']} | {row['fits']}/{row['total']} = "
                          f"{row['fits'] / row['total']:.1%} ({low:.0%}–{high:.0%}) | {row['partly']} | {row['not_fitting']} |")
             if row.get("note"):
@@ -148,9 +146,9 @@ def encoder_cost() -> List[str]:
     import statistics
     import time
 
-    from bot.text.sentence_encoder import SentenceEncoder
+    from bot.text.sentence_encoder import shared_encoder
 
-    encoder = SentenceEncoder()
+    encoder = shared_encoder()
     timings = {}
     for label, text in (("a two-word query", "driving after?"),
                         ("a 40-word story with its question", "My mother is 88 and has had two falls this year. The "
@@ -159,7 +157,7 @@ def encoder_cost() -> List[str]:
         runs = []
         for _ in range(20):
             start = time.perf_counter()
-            encoder._forward(text)
+            encoder.encode(text)
             runs.append((time.perf_counter() - start) * 1000)
         timings[label] = statistics.median(runs)
     return ["### What the sentence encoder costs", "",

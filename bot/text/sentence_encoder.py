@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import math
-import threading
 from functools import lru_cache
 from pathlib import Path
 from typing import Dict, List, Optional
@@ -19,7 +18,6 @@ from threadpoolctl import threadpool_limits
 from tokenizers import Tokenizer
 
 MAX_TOKENS = 128  # what the model was trained on; a longer message is cut (its start is kept)
-_CACHE_SIZE = 20000
 
 
 def model_dir() -> Path:
@@ -39,21 +37,18 @@ class SentenceEncoder:
         self.tokenizer = Tokenizer.from_file(str(directory / "tokenizer.json"))
         self.tokenizer.enable_truncation(MAX_TOKENS)
         self.tokenizer.no_padding()  # one sentence at a time: padding would dilute the mean
-        self._cache: Dict[str, np.ndarray] = {}
-        self._lock = threading.Lock()
+        self._examples: Dict[str, np.ndarray] = {}
 
     def encode(self, text: str) -> np.ndarray:
-        cached = self._cache.get(text)
-        if cached is None:
-            cached = self._forward(text)
-            with self._lock:
-                if len(self._cache) >= _CACHE_SIZE:
-                    self._cache.clear()
-                self._cache[text] = cached
-        return cached
+        """A patient's message: computed, never kept."""
+        return self._forward(text)
 
     def encode_all(self, texts: List[str]) -> np.ndarray:
-        return np.stack([self.encode(text) for text in texts]) if texts else np.zeros((0, self.dimensions))
+        """Training examples: kept, so that the folds of a cross-validation encode each example once."""
+        for text in texts:
+            if text not in self._examples:
+                self._examples[text] = self._forward(text)
+        return np.stack([self._examples[t] for t in texts]) if texts else np.zeros((0, self.dimensions))
 
     @property
     def dimensions(self) -> int:

@@ -88,8 +88,11 @@ class Decision:
 def _level_probability(prediction) -> float:
     """How sure the net is of the level it gave: P(emergency), or P(emergency) + P(urgent) for urgent."""
     p = prediction.probabilities
-    return p["emergency"] if prediction.level == "emergency" else p["emergency"] + p.get("urgent", 0.0) \
-        if prediction.level == "urgent" else p[prediction.level]
+    if prediction.level == "emergency":
+        return p["emergency"]
+    if prediction.level == "urgent":
+        return p["emergency"] + p["urgent"]
+    return p[prediction.level]
 
 
 class TriageEngine:
