@@ -117,7 +117,8 @@ class TriageEngine:
         spans = [text] + (sentences if len(sentences) > 1 else [])
         net_level, net_code = None, None
         for index, (span, prediction) in enumerate(zip(spans, self.net.predict(spans))):
-            if prediction.level is None or self._context_denies(assessment, span, prediction):
+            if prediction.level is None or self._context_denies(assessment, span, prediction) \
+                    or self._reading_denies(assessment, prediction):
                 continue
             if index and _level_probability(prediction) < SENTENCE_SURE:
                 continue  # one sentence of a long story, out of the net's usual reach: only a sure guess counts
@@ -133,6 +134,12 @@ class TriageEngine:
         if self.speller is None:
             return True
         return all(self.speller.is_common_english(t.lower_) for t in doc if t.is_alpha)
+
+    def _reading_denies(self, assessment: Assessment, prediction) -> bool:
+        """A thermometer reading below the fever threshold outweighs the net's guess of a fever ("it says 100.1,
+        does that count as a fever?"); chills or shaking are the lexicon's own fever findings and still count."""
+        readings = [f.temperature_f for f in assessment.findings if f.temperature_f is not None]
+        return prediction.code == "fever" and bool(readings) and max(readings) < self.triage.fever_threshold_f
 
     @staticmethod
     def _context_denies(assessment: Assessment, span: str, prediction) -> bool:
