@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import SlotSet
@@ -129,6 +129,13 @@ def _remembered(tracker: Tracker) -> Dict[str, str]:
     return dict(pairs)
 
 
+def _sealed_contact(tracker: Tracker) -> Optional[str]:
+    """The number to call back on, as the SMS and voice channels sealed it into the message's metadata."""
+    metadata = tracker.latest_message.get("metadata") or {}
+    sealed = metadata.get("contact") if isinstance(metadata, dict) else None
+    return sealed if isinstance(sealed, str) else None
+
+
 def _triage_reply(dispatcher: CollectingDispatcher, tracker: Tracker, level: str, codes: List[str]) -> List[Dict]:
     """Tell the patient whom to call now; symptoms told over several turns add up (the highest level wins)."""
     result = outcome(level, codes, _remembered(tracker), lambda code, lvl: _flag(code, lvl).level,
@@ -146,7 +153,8 @@ def _triage_reply(dispatcher: CollectingDispatcher, tracker: Tracker, level: str
     if escalations.should_record(overall):
         try:
             entry = escalations.record(services.sessions(), tracker.sender_id, overall, all_codes,
-                                       tracker.get_latest_input_channel(), disposition.number)
+                                       tracker.get_latest_input_channel(), disposition.number,
+                                       sealed_contact=_sealed_contact(tracker))
             alerts.schedule(services.sessions(), entry)
         except Exception:  # the patient's reply never depends on the log or the alert
             logger.exception("could not record or alert the escalation")
@@ -299,7 +307,7 @@ class ActionHandoff(Action):
         )
         try:
             escalations.record(services.sessions(), tracker.sender_id, escalations.HANDOFF, [],
-                               tracker.get_latest_input_channel(), number)
+                               tracker.get_latest_input_channel(), number, sealed_contact=_sealed_contact(tracker))
         except Exception:
             logger.exception("could not record the request for a person")
         return _questions_left(tracker)

@@ -165,7 +165,7 @@ def main(argv: Optional[List[str]] = None) -> None:
                        DATABASE_URL=f"sqlite:///{workdir / 'kb.db'}")
         subprocess.run([str(BIN / "python"), "-m", "bot", "kb", "load"], cwd=ROOT, env=env, check=True,
                        capture_output=True)
-        actions = Proc("action server", [str(BIN / "rasa"), "run", "actions", "--actions", "actions", "--port",
+        actions = Proc("action server", [str(BIN / "python"), "-m", "bot.rasa.action_server", "--port",
                                          env["ACTION_PORT"]], env, workdir / "actions.log")
         actions.start()
         try:

@@ -1,7 +1,12 @@
 """Alerts to the on-call staff for `urgent` and `emergency` escalations, through a configurable webhook
 (ALERT_WEBHOOK_URL; optional ALERT_WEBHOOK_SECRET signs the body with HMAC-SHA256). Delivery runs in the
 background with retries and backoff, so it never delays or changes what the patient is told; each
-outcome, failure included, is stored in the `alerts` table."""
+outcome, failure included, is stored in the `alerts` table.
+
+Nobody can page on-call at will: an alert for a conversation and red flags already alerted within
+ALERT_REPEAT_MINUTES is not sent again (status `repeat`), and past ALERT_FLOOD_MAX alerts within
+ALERT_FLOOD_MINUTES the next one is sent saying that the rest are held back, and the rest are `held` (listed by
+`python -m bot escalations`). The patient's own reply never depends on any of this."""
 from __future__ import annotations
 
 import asyncio
@@ -10,29 +15,71 @@ import hmac
 import json
 import logging
 import os
-from datetime import datetime
-from typing import Optional
+from datetime import datetime, timedelta
+from typing import Optional, Set
 
 import aiohttp
+from sqlalchemy import func, select
 from sqlalchemy.orm import sessionmaker
 
+from bot.escalations import sealed_contact_of
+from bot.identity import open_contact
 from bot.kb.models import Alert, Escalation
+from bot.triage.levels import rank
 
 logger = logging.getLogger(__name__)
 ALERTED_LEVELS = ("urgent", "emergency")
+ATTEMPTED = ("pending", "sent", "failed")
+_running: Set[asyncio.Task] = set()  # the loop keeps only weak references to its tasks
+
+
+def _minutes(name: str, default: float) -> timedelta:
+    return timedelta(minutes=float(os.environ.get(name) or default))
 
 
 def webhook_url() -> Optional[str]:
     return os.environ.get("ALERT_WEBHOOK_URL") or None
 
 
-def payload(escalation: Escalation) -> dict:
-    """What the on-call staff need, and nothing the patient typed."""
-    return {
+def payload(escalation: Escalation, callback_number: Optional[str] = None, others_held: bool = False) -> dict:
+    """What the on-call staff need, and nothing the patient typed. The number to call back on goes only to the
+    clinic's own signed webhook."""
+    body = {
         "escalation_id": escalation.id, "conversation_id": escalation.conversation_id, "level": escalation.level,
         "symptoms": escalation.symptom_codes, "channel": escalation.channel,
         "number_given": escalation.number_given, "at": escalation.created_at.isoformat() + "Z",
     }
+    if callback_number:
+        body["callback_number"] = callback_number
+    if others_held:
+        body["alerts_held"] = (f"more than {_flood_max()} alerts within {_minutes('ALERT_FLOOD_MINUTES', 10)}: "
+                               "further alerts are held back; `python -m bot escalations` lists them")
+    return body
+
+
+def _flood_max() -> int:
+    return int(os.environ.get("ALERT_FLOOD_MAX") or 20)
+
+
+def gate(session_maker: sessionmaker, escalation: Escalation) -> str:
+    """`send`, `send_and_hold_others` (the first one past the flood limit), `repeat` or `held`."""
+    now = escalation.created_at
+    with session_maker() as session:
+        earlier = session.execute(
+            select(Escalation.level, Escalation.symptom_codes).join(Alert, Alert.escalation_id == Escalation.id)
+            .where(Escalation.conversation_id == escalation.conversation_id, Escalation.id != escalation.id,
+                   Escalation.created_at >= now - _minutes("ALERT_REPEAT_MINUTES", 30),
+                   Alert.status.in_(("pending", "sent")))).all()
+        if any(set(escalation.symptom_codes) <= set(codes) and rank(escalation.level) <= rank(level)
+               for level, codes in earlier):
+            return "repeat"
+        attempted = session.scalar(
+            select(func.count(Alert.id)).join(Escalation, Alert.escalation_id == Escalation.id)
+            .where(Escalation.created_at >= now - _minutes("ALERT_FLOOD_MINUTES", 10),
+                   Alert.status.in_(ATTEMPTED)))
+    if attempted < _flood_max():
+        return "send"
+    return "send_and_hold_others" if attempted == _flood_max() else "held"
 
 
 def _headers(body: bytes) -> dict:
@@ -51,12 +98,13 @@ def _save(session_maker: sessionmaker, alert_id: int, status: str, attempts: int
 
 
 async def deliver(session_maker: sessionmaker, escalation: Escalation, url: str, attempts: int = 4,
-                  backoff_seconds: float = 0.5, timeout_seconds: float = 5.0) -> str:
+                  backoff_seconds: float = 0.5, timeout_seconds: float = 5.0, others_held: bool = False) -> str:
     """POST the alert; retry with exponential backoff; store the outcome. Returns 'sent' or 'failed'."""
     with session_maker.begin() as session:
         alert = Alert(escalation_id=escalation.id, status="pending", attempts=0)
         session.add(alert)
-    body = json.dumps(payload(escalation)).encode()
+    callback = open_contact(sealed_contact_of(session_maker, escalation.id))
+    body = json.dumps(payload(escalation, callback, others_held)).encode()
     error = None
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=timeout_seconds)) as http:
         for attempt in range(1, attempts + 1):
@@ -76,10 +124,21 @@ async def deliver(session_maker: sessionmaker, escalation: Escalation, url: str,
 
 
 def schedule(session_maker: sessionmaker, escalation: Escalation) -> Optional[asyncio.Task]:
-    """Start delivery in the background if the level calls for it and a webhook is configured."""
+    """Start delivery in the background if the level calls for it, a webhook is configured and the gate lets
+    it through; an alert held back is stored with its reason."""
     url = webhook_url()
     if escalation.level not in ALERTED_LEVELS or not url:
         return None
+    verdict = gate(session_maker, escalation)
+    if verdict in ("repeat", "held"):
+        logger.warning("on-call alert for escalation %s not sent: %s", escalation.id, verdict)
+        with session_maker.begin() as session:
+            session.add(Alert(escalation_id=escalation.id, status=verdict, attempts=0))
+        return None
     attempts = int(os.environ.get("ALERT_ATTEMPTS", "4"))
     backoff = float(os.environ.get("ALERT_BACKOFF_SECONDS", "0.5"))
-    return asyncio.get_running_loop().create_task(deliver(session_maker, escalation, url, attempts, backoff))
+    task = asyncio.get_running_loop().create_task(
+        deliver(session_maker, escalation, url, attempts, backoff, others_held=verdict == "send_and_hold_others"))
+    _running.add(task)
+    task.add_done_callback(_running.discard)
+    return task

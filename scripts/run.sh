@@ -9,12 +9,12 @@ mkdir -p var/log
 # Plainly, before anything starts: content a clinician has not signed off (python -m bot review status).
 .venv/bin/python -m bot review status || true
 
-.venv/bin/rasa run actions --actions actions --port "$ACTION_PORT" > var/log/actions.log 2>&1 &
+.venv/bin/python -m bot.rasa.action_server --port "$ACTION_PORT" > var/log/actions.log 2>&1 &
 actions_pid=$!
-.venv/bin/rasa run --model models/assistant.tar.gz --port "$RASA_PORT" --cors "*" \
+.venv/bin/rasa run --model models/assistant.tar.gz --interface "$RASA_HOST" --port "$RASA_PORT" --cors $CORS_ORIGINS \
   --endpoints endpoints.yml --credentials credentials.yml > var/log/rasa.log 2>&1 &
 rasa_pid=$!
-.venv/bin/python -m bot.web.server --port "$WEB_PORT" > var/log/web.log 2>&1 &
+.venv/bin/python -m bot.web.server --host "$WEB_HOST" --port "$WEB_PORT" > var/log/web.log 2>&1 &
 web_pid=$!
 trap 'kill $actions_pid $rasa_pid $web_pid 2>/dev/null; wait; echo "stopped"' INT TERM EXIT
 

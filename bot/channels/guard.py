@@ -7,13 +7,13 @@ import asyncio
 import logging
 import os
 from collections import OrderedDict
-from typing import Awaitable, Callable, Optional
+from typing import Awaitable, Callable, Dict, Optional
 
 from rasa.core.channels.channel import UserMessage
 
 from bot.clinic import ClinicProfile, load_profile
-from bot.safety_texts import DISCLAIMER, EMPTY, NO_ANSWER
-from bot.text.normalize import patient_text
+from bot.safety_texts import CUT_SHORT, DISCLAIMER, EMPTY, NO_ANSWER, ONE_AT_A_TIME
+from bot.text.normalize import patient_text_and_cut
 
 logger = logging.getLogger(__name__)
 
@@ -55,10 +55,27 @@ async def _is_new_conversation(sender_id: str) -> bool:
     return not exists
 
 
+# Turns of one conversation waiting for the one before them (Rasa's lock handles them one at a time).
+_waiting: Dict[str, int] = {}
+
+
+def max_waiting_turns() -> int:
+    """MAX_WAITING_TURNS (default 5): past it, a conversation's next message is answered at once."""
+    return int(os.environ.get("MAX_WAITING_TURNS") or 5)
+
+
 def turn_timeout_seconds() -> float:
     """How long a patient may wait for a turn (TURN_TIMEOUT_SECONDS, default 10): Rasa waits up to 5 minutes
     for the action server, Twilio gives up on a webhook after 15 seconds."""
     return float(os.environ.get("TURN_TIMEOUT_SECONDS") or 10)
+
+
+def _done_waiting(sender_id: str) -> None:
+    left = _waiting.get(sender_id, 1) - 1
+    if left > 0:
+        _waiting[sender_id] = left
+    else:
+        _waiting.pop(sender_id, None)
 
 
 def _log_failure(turn: "asyncio.Future[None]") -> None:
@@ -80,12 +97,19 @@ def guarded(on_new_message: Callable[[UserMessage], Awaitable[None]],
             raise TypeError(f"{type(output).__name__} does not collect its messages in a list: the guard "
                             "cannot tell whether the patient got a reply")
         first = await first_reply(message) if first_reply else await _is_new_conversation(message.sender_id)
-        message.text = patient_text(message.text)
+        message.text, cut = patient_text_and_cut(message.text)
         if not message.text:
             profile = load_profile()
             await output.send_text_message(message.sender_id, EMPTY.format(emergency_number=profile.emergency_number))
             return
+        if _waiting.get(message.sender_id, 0) >= max_waiting_turns():  # a flood of one conversation
+            profile = load_profile()
+            await output.send_text_message(message.sender_id, ONE_AT_A_TIME.format(
+                number=profile.number_for_now(), emergency_number=profile.emergency_number))
+            return
+        _waiting[message.sender_id] = _waiting.get(message.sender_id, 0) + 1
         turn = asyncio.ensure_future(on_new_message(message))
+        turn.add_done_callback(lambda _: _done_waiting(message.sender_id))
         done, _ = await asyncio.wait({turn}, timeout=turn_timeout_seconds())
         if not done:  # something behind Rasa hangs (an action server that never answers): answer now
             logger.error("a turn took longer than %s s; answering with the clinic's number (the turn goes on and "
@@ -97,6 +121,9 @@ def guarded(on_new_message: Callable[[UserMessage], Awaitable[None]],
             _log_failure(turn)
         if not done or not any(m.get("text") for m in output.messages):
             await output.send_text_message(message.sender_id, no_answer_text())
+        if cut:
+            await output.send_text_message(message.sender_id, CUT_SHORT.format(
+                emergency_number=load_profile().emergency_number))
         if first:
             await output.send_text_message(message.sender_id, disclaimer_text())
 

@@ -14,6 +14,7 @@ from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from sanic import Blueprint
 
 from bot.channels.guard import guarded
+from bot.identity import NAMESPACES, conversation_id
 
 
 class SocketIOOutputWithCustom(SocketIOOutput):
@@ -25,16 +26,23 @@ class SocketIOOutputWithCustom(SocketIOOutput):
 
     async def _send_message(self, socket_id: Text, response: Any) -> None:
         self.messages.append(response)
-        await super()._send_message(socket_id, response)
+        await super()._send_message(socket_room(socket_id), response)
 
     async def send_custom_json(self, recipient_id: Text, json_message: Dict[Text, Any], **kwargs: Any) -> None:
         await self._send_message(recipient_id, {"custom": json_message})
+
+
+def socket_room(conversation: Text) -> Text:
+    """The socket.io room of a conversation in the `web:` namespace (its session id)."""
+    return conversation.split(":", 1)[1] if conversation.startswith(f"{NAMESPACES['socketio']}:") else conversation
 
 
 def _with_custom_output(on_new_message: Callable[[UserMessage], Awaitable[None]]):
     async def handle(message: UserMessage) -> None:
         original = message.output_channel
         message.output_channel = SocketIOOutputWithCustom(original.sio, original.bot_message_evt)
+        message.sender_id = conversation_id("socketio", message.sender_id)
+        message.metadata = None  # a client's metadata is not the assistant's to keep
         await on_new_message(message)
 
     return handle

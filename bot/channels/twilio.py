@@ -11,6 +11,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import time
+from collections import OrderedDict
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 from urllib.parse import parse_qs
 
@@ -29,12 +31,14 @@ from twilio.twiml.messaging_response import MessagingResponse
 from bot.channels.formatting import sms_bodies, voice_says, voice_text
 from bot.channels.guard import _is_new_conversation, guarded, no_answer_text
 from bot.clinic import load_profile
+from bot.identity import conversation_id, seal_contact
+from bot.channels.limits import allowed, held_back_text
+from bot.production_secrets import DEVELOPMENT_DEFAULTS, check_all, checked
 
 logger = logging.getLogger(__name__)
 logging.getLogger("twilio.http_client").setLevel(logging.WARNING)  # logs every API request's headers at INFO
 
 SIGNATURE_HEADER = "X-Twilio-Signature"
-DEVELOPMENT_MARK = "development"  # scripts/env.sh marks its development values with this word
 MESSAGE_KEYS = ("text", "buttons", "quick_replies", "custom", "image", "attachment", "elements")
 
 
@@ -65,9 +69,10 @@ class TwilioSignature:
     def __init__(self, auth_token: Optional[Text], public_url: Optional[Text] = None) -> None:
         if not auth_token:
             raise InvalidConfigException("The Twilio channels need `auth_token` to check X-Twilio-Signature.")
+        auth_token = checked("TWILIO_AUTH_TOKEN", auth_token)  # in production, never the development default
         self.validator = RequestValidator(auth_token)
         self.public_url = (public_url or "").strip().rstrip("/") or None
-        if DEVELOPMENT_MARK in auth_token:
+        if auth_token == DEVELOPMENT_DEFAULTS["TWILIO_AUTH_TOKEN"]:
             logger.warning("The Twilio channels use the development auth token of scripts/env.sh: set "
                            "TWILIO_AUTH_TOKEN to the account's own before taking real calls or messages.")
 
@@ -112,6 +117,30 @@ def signed_webhook(name: str, channel: str, signature: TwilioSignature,
         return await answer(request, params)
 
     return webhook
+
+
+class Replays:
+    """Twilio calls a webhook again when the first call got no answer in time: a MessageSid (or a CallSid with its
+    speech result) seen within `ttl_seconds` is answered without a second turn, escalation, alert or SMS. Kept in
+    the process, as the conversation lock is: Twilio retries to the same address, which nginx keeps on the same
+    server by the caller's number."""
+
+    def __init__(self, ttl_seconds: float, max_items: int = 20_000) -> None:
+        self.ttl, self.max_items = ttl_seconds, max_items
+        self._seen: "OrderedDict[str, float]" = OrderedDict()
+
+    def first_time(self, key: Optional[str]) -> bool:
+        if not key:
+            return True
+        now = time.monotonic()
+        while self._seen and next(iter(self._seen.values())) < now - self.ttl:
+            self._seen.popitem(last=False)
+        if key in self._seen:
+            return False
+        self._seen[key] = now
+        if len(self._seen) > self.max_items:
+            self._seen.popitem(last=False)
+        return True
 
 
 def _turn_messages(events: List[Any]) -> List[Dict[str, Any]]:
@@ -206,6 +235,15 @@ def _option_choice(text: str, turn: List[Dict[str, Any]]) -> Optional[str]:
     return None
 
 
+def _metadata(caller: Optional[str], **ids: Optional[str]) -> Dict[str, str]:
+    """Twilio's ids of the message or call, and the caller's number sealed for a call back (bot/identity.py):
+    the tracker keeps this metadata, so the number is never in it in plain."""
+    metadata = {key: value for key, value in ids.items() if value}
+    if caller:
+        metadata["contact"] = seal_contact(caller)
+    return metadata
+
+
 class SignedTwilioInput(TwilioInput):
     """SMS through Twilio, signature-checked and guarded. Credentials: account_sid, auth_token,
     twilio_number, public_url (optional), api_base_url (optional, a Twilio API double for tests)."""
@@ -234,17 +272,26 @@ class SignedTwilioInput(TwilioInput):
         return SmsOutput(self.account_sid, self.auth_token, self.twilio_number, self.api_base_url)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        check_all()  # at start-up: in production, no development secret
         handle = guarded(on_new_message)
+        replays = Replays(ttl_seconds=3600)
 
         async def message(request: Request, params: FormParams) -> HTTPResponse:
             sender = params.first("From")
             if not sender:
                 return response.text("missing From", status=400)
+            if not replays.first_time(params.first("MessageSid")):
+                return response.text(str(MessagingResponse()), content_type="text/xml")  # answered the first time
+            conversation = conversation_id(self.name(), sender)
+            if not allowed(request, conversation, by_address=False):  # Twilio's own addresses are shared
+                twiml = MessagingResponse()
+                twiml.message(held_back_text())
+                return response.text(str(twiml), content_type="text/xml")
             text = (params.first("Body") or "").replace("¡", "@")  # @ signs get corrupted by some carriers
-            choice = _option_choice(text, await _latest_turn(request, sender)) if text.strip().isdigit() else None
+            choice = _option_choice(text, await _latest_turn(request, conversation)) if text.strip().isdigit() else None
             output = self.get_output_channel()
-            metadata = {"message_sid": params.first("MessageSid")} if params.first("MessageSid") else None
-            await handle(UserMessage(choice or text, output, sender, input_channel=self.name(), metadata=metadata))
+            metadata = _metadata(sender, message_sid=params.first("MessageSid"))
+            await handle(UserMessage(choice or text, output, conversation, input_channel=self.name(), metadata=metadata))
             unsent = await output.flush(sender)
             twiml = MessagingResponse()
             for body in unsent:  # the REST API failed: Twilio delivers these from the webhook's answer
@@ -284,10 +331,17 @@ class SignedTwilioVoiceInput(TwilioVoiceInput):
         self.signature = TwilioSignature(auth_token, public_url)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Blueprint:
+        replays = Replays(ttl_seconds=20)  # a caller may well say "yes" twice in one call, but not within seconds
+
         async def call(request: Request, params: FormParams) -> HTTPResponse:
             sender = params.first("From") or params.first("CallSid")
+            conversation = conversation_id(self.name(), sender or "")
             text = (params.first("SpeechResult") or "").strip()
-            call_starts = params.first("CallStatus") == "ringing"
+            replayed = bool(params.first("CallSid")) and not replays.first_time(
+                f"{params.first('CallSid')}|{params.first('CallStatus')}|{text}")
+            if replayed:
+                text = ""  # a retried request: say the last turn again, as for silence, with no second turn
+            call_starts = params.first("CallStatus") == "ringing" and not replayed
             if not text and call_starts:
                 text = self.initial_prompt or "hello"
             emergency_number = load_profile().emergency_number
@@ -297,12 +351,12 @@ class SignedTwilioVoiceInput(TwilioVoiceInput):
                     return call_starts or await _is_new_conversation(message.sender_id)
 
                 output = VoiceOutput()
-                metadata = {"call_sid": params.first("CallSid")} if params.first("CallSid") else None
+                metadata = _metadata(params.first("From"), call_sid=params.first("CallSid"))
                 await guarded(on_new_message, first_reply)(
-                    UserMessage(text, output, sender, input_channel=self.name(), metadata=metadata))
+                    UserMessage(text, output, conversation, input_channel=self.name(), metadata=metadata))
                 says = voice_says(output.messages, emergency_number)
             else:  # the caller said nothing: say the last turn again
-                says = voice_says(await _latest_turn(request, sender), emergency_number)
+                says = voice_says(await _latest_turn(request, conversation), emergency_number)
                 says = says or [voice_text(self.reprompt_fallback_phrase, emergency_number)]
             says = [say for say in says if say] or [voice_text(no_answer_text(), emergency_number)]
             twiml = self._build_twilio_voice_response([{"text": say} for say in says])

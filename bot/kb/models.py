@@ -95,10 +95,19 @@ class Alert(Base):
     __tablename__ = "alerts"
     id = Column(Integer, primary_key=True)
     escalation_id = Column(ForeignKey("escalations.id", ondelete="CASCADE"), nullable=False, index=True)
-    status = Column(String(20), nullable=False)  # pending, sent, failed
+    status = Column(String(20), nullable=False)  # pending, sent, failed; repeat, held (not sent: bot/alerts.py)
     attempts = Column(Integer, nullable=False, default=0)
     last_error = Column(String(200))
     updated_at = Column(DateTime, nullable=False, default=datetime.utcnow)
 
 
-__all__ = ["Base", "Source", "Topic", "RedFlag", "ClinicProfile", "Escalation", "Alert"]
+class CallbackContact(Base):
+    """The phone number to call a patient back on, for an escalation from SMS or voice: sealed with CONTACT_KEY
+    (bot/identity.py), never in plain, and kept apart from the escalation so that purging it is one delete."""
+
+    __tablename__ = "callback_contacts"
+    escalation_id = Column(ForeignKey("escalations.id", ondelete="CASCADE"), primary_key=True)
+    sealed_number = Column(Text, nullable=False)
+
+
+__all__ = ["Base", "Source", "Topic", "RedFlag", "ClinicProfile", "Escalation", "Alert", "CallbackContact"]

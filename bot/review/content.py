@@ -13,7 +13,7 @@ import yaml
 
 from bot.clinic import ClinicProfile, load_profile
 from bot.config import KB_DIR, PROJECT_ROOT
-from bot.safety_texts import DISCLAIMER, EMPTY, NO_ANSWER
+from bot.safety_texts import CUT_SHORT, DISCLAIMER, EMPTY, NO_ANSWER, ONE_AT_A_TIME, TOO_FAST
 from bot.triage.disposition import decide
 from bot.triage.lexicon import load_lexicon
 
@@ -85,7 +85,9 @@ def _safety_sentences(profile: ClinicProfile, domain: Path) -> List[Item]:
         items.append(Item(f"sentence:disposition:{level}", "safety sentence", f"reply for {level} (at night)", text, ()))
     crisis = decide("emergency", ["thoughts of ending your life"], ["crisis"], profile, now=night).text
     items.append(Item("sentence:disposition:crisis", "safety sentence", "reply after the crisis line", crisis, ()))
-    for name, template in (("disclaimer", DISCLAIMER), ("empty message", EMPTY), ("no answer", NO_ANSWER)):
+    for name, template in (("disclaimer", DISCLAIMER), ("empty message", EMPTY), ("no answer", NO_ANSWER),
+                           ("too many messages", TOO_FAST), ("message cut short", CUT_SHORT),
+                           ("one message at a time", ONE_AT_A_TIME)):
         text = template.format(emergency_number=profile.emergency_number, number=profile.number_for_now())
         items.append(Item(f"sentence:guard:{name}", "safety sentence", name, text, ()))
     return items

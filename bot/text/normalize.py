@@ -33,6 +33,11 @@ def _visible(char: str) -> str:
 def normalize(text: object) -> str:
     """NFKC, invisible characters dropped, markup tags and control bytes made spaces, typographic quotes made
     plain, a hyphen between two words made a space, every kind of whitespace one space, at most MAX_CHARS."""
+    return normalized_and_cut(text)[0]
+
+
+def normalized_and_cut(text: object) -> "tuple[str, bool]":
+    """normalize(text), and whether it had to be cut to MAX_CHARS."""
     if not isinstance(text, str):
         text = "" if text is None else str(text)
     if len(text) > MAX_CHARS * 4:
@@ -42,15 +47,20 @@ def normalize(text: object) -> str:
     text = _MARKUP.sub(" ", text).translate(_QUOTES)
     text = _HYPHEN_BETWEEN_WORDS.sub(" ", text)
     text = _WHITESPACE.sub(" ", text).strip()
-    if len(text) > MAX_CHARS:
-        text = text[: MAX_CHARS // 2].rstrip() + " … " + text[-(MAX_CHARS // 2):].lstrip()
-    return text
+    if len(text) <= MAX_CHARS:
+        return text, False
+    return text[: MAX_CHARS // 2].rstrip() + " … " + text[-(MAX_CHARS // 2):].lstrip(), True
 
 
 def patient_text(text: object) -> str:
     """The message as the assistant reads it: normalised, and never a Rasa command unless it is a button's
     payload ("/greet@0.99 my chest hurts" is read as words)."""
-    text = normalize(text)
+    return patient_text_and_cut(text)[0]
+
+
+def patient_text_and_cut(text: object) -> "tuple[str, bool]":
+    """patient_text(text), and whether it had to be cut to MAX_CHARS."""
+    text, cut = normalized_and_cut(text)
     if text.startswith("/") and not BUTTON_PAYLOAD.fullmatch(text):
         text = text.lstrip("/ ").strip()
-    return text
+    return text, cut

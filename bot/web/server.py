@@ -9,7 +9,7 @@ The widget talks to the Rasa server directly (POST <rasa>/webhooks/rest/webhook)
 allow this page's origin (`rasa run --cors ...`). Where the Rasa server is: WEB_RASA_URL when set (e.g. a
 public https address behind a proxy), else the page's own host name on RASA_PORT.
 
-    python -m bot.web.server [--host 0.0.0.0] [--port 8080]     (WEB_HOST, WEB_PORT)
+    python -m bot.web.server [--host 127.0.0.1] [--port 8080]   (WEB_HOST, WEB_PORT)
 """
 from __future__ import annotations
 
@@ -116,6 +116,12 @@ class Handler(BaseHTTPRequestHandler):
     def do_HEAD(self) -> None:  # noqa: N802
         self._respond(send_body=False)
 
+    def _not_allowed(self) -> None:
+        self._respond(send_body=True, route=lambda: (HTTPStatus.METHOD_NOT_ALLOWED, "text/plain; charset=utf-8",
+                                                     b"method not allowed"))
+
+    do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = do_TRACE = do_CONNECT = _not_allowed
+
     def _route(self) -> Tuple[HTTPStatus, str, bytes]:
         path = urlsplit(self.path).path
         if path in ("/", "/index.html"):
@@ -131,9 +137,9 @@ class Handler(BaseHTTPRequestHandler):
                 return HTTPStatus.OK, CONTENT_TYPES[files[name].suffix], files[name].read_bytes()
         return HTTPStatus.NOT_FOUND, "text/plain; charset=utf-8", b"not found"
 
-    def _respond(self, send_body: bool) -> None:
+    def _respond(self, send_body: bool, route=None) -> None:
         try:
-            status, content_type, body = self._route()
+            status, content_type, body = (route or self._route)()
         except Exception:  # a broken clinic profile or template: say so without details
             logger.exception("serving %s failed", urlsplit(self.path).path)
             status, content_type, body = (HTTPStatus.INTERNAL_SERVER_ERROR, "text/plain; charset=utf-8",
@@ -141,6 +147,8 @@ class Handler(BaseHTTPRequestHandler):
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
+        if status == HTTPStatus.METHOD_NOT_ALLOWED:
+            self.send_header("Allow", "GET, HEAD")
         self.send_header("Cache-Control", "no-cache")
         self.send_header("X-Content-Type-Options", "nosniff")
         self.send_header("Referrer-Policy", "no-referrer")
@@ -164,7 +172,7 @@ def make_server(host: str = "0.0.0.0", port: int = 8080) -> ThreadingHTTPServer:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot.web.server", description="serves the clinic page and its chat widget")
-    parser.add_argument("--host", default=os.environ.get("WEB_HOST", "0.0.0.0"))
+    parser.add_argument("--host", default=os.environ.get("WEB_HOST") or "127.0.0.1")
     parser.add_argument("--port", type=int, default=int(os.environ.get("WEB_PORT", "8080")))
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s - %(message)s")

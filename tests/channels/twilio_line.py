@@ -12,6 +12,7 @@ from typing import Dict, List, Optional
 import requests
 from twilio.request_validator import RequestValidator
 
+from bot.identity import conversation_id
 from tests.e2e.servers import TWILIO_ENV, Assistant
 
 TOKEN = TWILIO_ENV["TWILIO_AUTH_TOKEN"]
@@ -69,12 +70,13 @@ class Line:
     def voice(self, form: Dict[str, str], **kwargs) -> requests.Response:
         return self.post("/webhooks/twilio_voice/webhook", form, **kwargs)
 
-    # what the tracker store recorded (the SQLite file of this assistant)
-    def events(self, sender: str) -> List[dict]:
+    # what the tracker store recorded (the SQLite file of this assistant), under the caller's SMS and voice ids
+    def events(self, caller: str) -> List[dict]:
         path = self.assistant.env["TRACKER_STORE_URL"].split("sqlite:///", 1)[1]
+        ids = (conversation_id("twilio", caller), conversation_id("twilio_voice", caller))
         with sqlite3.connect(path) as db:
             try:
-                rows = db.execute("SELECT data FROM events WHERE sender_id = ? ORDER BY id", (sender,)).fetchall()
+                rows = db.execute("SELECT data FROM events WHERE sender_id IN (?, ?) ORDER BY id", ids).fetchall()
             except sqlite3.OperationalError:  # no table yet: nothing stored
                 return []
         return [json.loads(row[0]) for row in rows]

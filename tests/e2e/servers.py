@@ -6,7 +6,7 @@ import socket
 import subprocess
 import time
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Sequence
 
 import requests
 
@@ -22,6 +22,15 @@ TWILIO_ENV = {
     "TWILIO_PUBLIC_URL": "",
     "TWILIO_API_BASE_URL": "",
 }
+# The rate limits are lifted on loopback, as for evaluations (docs/security.md), except where a test sets them.
+SERVER_ENV = {"RATE_LIMIT_PER_SENDER": "0", "RATE_LIMIT_PER_ADDRESS": "0"}
+
+
+def with_env_sh(env: Dict[str, str]) -> Dict[str, str]:
+    """scripts/env.sh sourced over `env`, as `make run` does: it only fills in what is unset."""
+    done = subprocess.run(["bash", "-c", "source scripts/env.sh && env -0"], cwd=ROOT, env=env,
+                          capture_output=True, check=True)
+    return dict(item.split("=", 1) for item in done.stdout.decode().split("\0") if "=" in item)
 
 
 def free_port() -> int:
@@ -63,7 +72,8 @@ class Service:
 class Assistant:
     """Both servers, talking over the REST channel like the web widget does."""
 
-    def __init__(self, workdir: Path, extra_env: Optional[Dict[str, str]] = None) -> None:
+    def __init__(self, workdir: Path, extra_env: Optional[Dict[str, str]] = None,
+                 cors: Sequence[str] = ("*",)) -> None:
         self.rasa_port, self.action_port = free_port(), free_port()
         env = dict(os.environ)
         env.update(
@@ -72,17 +82,19 @@ class Assistant:
             TF_CPP_MIN_LOG_LEVEL="2", RASA_TELEMETRY_ENABLED="false", SQLALCHEMY_SILENCE_UBER_WARNING="1",
         )
         env.update(TWILIO_ENV)
+        env.update(SERVER_ENV)
         env.update(extra_env or {})
-        self.env = env
+        self.env = env = with_env_sh(env)
         subprocess.run([str(BIN / "python"), "-m", "bot", "kb", "load"], cwd=ROOT, env=env, check=True,
                        capture_output=True)
         self.actions = Service(
-            "action server", [str(BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(self.action_port)],
+            "action server", [str(BIN / "python"), "-m", "bot.rasa.action_server", "--port", str(self.action_port)],
             env, workdir / "actions.log", f"http://127.0.0.1:{self.action_port}/health",
         )
         self.rasa = Service(
-            "rasa server", [str(BIN / "rasa"), "run", "--model", str(MODEL), "--port", str(self.rasa_port),
-                            "--cors", "*", "--endpoints", "endpoints.yml", "--credentials", "credentials.yml"],
+            "rasa server", [str(BIN / "rasa"), "run", "--model", str(MODEL), "--interface", "127.0.0.1",
+                            "--port", str(self.rasa_port), "--cors", *cors, "--endpoints", "endpoints.yml",
+                            "--credentials", "credentials.yml"],
             env, workdir / "rasa.log", f"http://127.0.0.1:{self.rasa_port}/webhooks/rest/",
         )
         self.url = f"http://127.0.0.1:{self.rasa_port}/webhooks/rest/webhook"

@@ -10,6 +10,7 @@ import pytest
 
 from bot.clinic import load_profile
 from bot.escalations import list_escalations
+from bot.identity import conversation_id
 from bot.kb.database import session_factory
 
 PROFILE = load_profile()
@@ -65,7 +66,7 @@ def test_emergency_reply_comes_first_with_its_metadata_and_is_recorded(assistant
     assert {"triage": "emergency", "call": PROFILE.emergency_number} in customs(replies)
     assert any("leg_weakness" in c.get("symptoms", []) for c in customs(replies))
     records = list_escalations(session_factory(assistant.env["DATABASE_URL"]))
-    assert any(r.conversation_id == sender and r.level == "emergency" for r in records)
+    assert any(r.conversation_id == conversation_id("rest", sender) and r.level == "emergency" for r in records)
 
 
 def test_an_earlier_emergency_does_not_repeat_on_later_messages(assistant):

@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from bot.clinic import load_profile
 from bot.escalations import list_escalations
+from bot.identity import conversation_id
 from bot.kb.database import session_factory
 from bot.kb.models import Alert
 from tests.e2e.servers import Assistant, free_port
@@ -64,6 +65,7 @@ def night(tmp_path_factory, webhook):
     running = Assistant(tmp_path_factory.mktemp("night"), extra_env={
         "ASSISTANT_NOW": AFTER_HOURS, "ALERT_WEBHOOK_URL": f"http://127.0.0.1:{webhook.port}/alerts",
         "ALERT_BACKOFF_SECONDS": "0.05", "ALERT_ATTEMPTS": "3",
+        "ALERT_FLOOD_MAX": "1000",  # many test patients in a few minutes: the flood limit has its own test
     }).start()
     yield running
     running.stop()
@@ -88,11 +90,15 @@ def sender():
     return f"night-{uuid.uuid4().hex[:10]}"
 
 
-def wait_for_alert(assistant, conversation_id, timeout=20.0):
+def rest_id(who: str) -> str:
+    return conversation_id("rest", who)
+
+
+def wait_for_alert(assistant, who, timeout=20.0):
     sessions = session_factory(assistant.env["DATABASE_URL"])
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:  # polling for the background delivery's outcome
-        [entry] = [e for e in list_escalations(sessions) if e.conversation_id == conversation_id]
+        [entry] = [e for e in list_escalations(sessions) if e.conversation_id == rest_id(who)]
         with sessions() as session:
             alert = session.scalars(select(Alert).where(Alert.escalation_id == entry.id)).first()
             if alert and alert.status != "pending":
@@ -111,7 +117,7 @@ def test_fever_without_a_number_asks_the_temperature_then_routes_to_the_on_call_
     assert meta == {"triage": "urgent", "symptoms": ["fever"], "call": PROFILE.on_call_phone}
     entry, alert = wait_for_alert(night, who)
     assert (entry.level, entry.number_given, alert.status, alert.attempts) == ("urgent", PROFILE.on_call_phone, "sent", 1)
-    [alerted] = [body for body in webhook.received if body["conversation_id"] == who]
+    [alerted] = [body for body in webhook.received if body["conversation_id"] == rest_id(who)]
     assert alerted["symptoms"] == ["fever"] and alerted["level"] == "urgent" and "text" not in alerted
 
 
@@ -179,7 +185,7 @@ def test_asking_for_a_person_during_the_questions(night):
     replies = night.say(who, "can I talk to a nurse")
     assert {"handoff": True, "call": PROFILE.on_call_phone} in [r.get("custom") for r in replies]
     assert [e.level for e in list_escalations(session_factory(night.env["DATABASE_URL"]))
-            if e.conversation_id == who] == ["handoff"]
+            if e.conversation_id == rest_id(who)] == ["handoff"]
 
 
 def test_symptoms_told_over_several_turns_add_up(night):

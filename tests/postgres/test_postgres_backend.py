@@ -55,8 +55,8 @@ def test_the_assistant_runs_on_postgresql(database_url, tmp_path):
     engine = create_engine(database_url, future=True)
     with engine.connect() as connection:
         events = connection.execute(
-            text("SELECT count(*) FROM events WHERE sender_id = 'pg-conversation' AND type_name = 'user'")).scalar()
+            text("SELECT count(*) FROM events WHERE sender_id = 'rest:pg-conversation' AND type_name = 'user'")).scalar()
         escalations = connection.execute(
-            text("SELECT level FROM escalations WHERE conversation_id = 'pg-conversation'")).scalars().all()
+            text("SELECT level FROM escalations WHERE conversation_id = 'rest:pg-conversation'")).scalars().all()
     engine.dispose()
     assert events == 1 and escalations == ["urgent"]

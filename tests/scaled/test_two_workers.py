@@ -47,7 +47,7 @@ def test_messages_of_one_conversation_sent_at_once_are_handled_in_turn(scaled):
     with sqlite3.connect(scaled.workdir / "tracker.db") as db:
         kinds = [(t, a) for t, a in db.execute(
             "select type_name, action_name from events where sender_id = ? and type_name in ('user', 'action') "
-            "order by id", (sender,))]
+            "order by id", (f"rest:{sender}",))]
     turns = [i for i, (kind, _) in enumerate(kinds) if kind == "user"]
     assert len(turns) == 1 + len(questions)
     for start, end in zip(turns, turns[1:] + [len(kinds)]):

@@ -20,15 +20,21 @@ ARTIFACTS = ROOT / "var" / "artifacts"
 
 
 @pytest.fixture(scope="session")
-def web_assistant(tmp_path_factory):
-    running = Assistant(tmp_path_factory.mktemp("web-assistant")).start()
+def web_port():
+    return free_port()
+
+
+@pytest.fixture(scope="session")
+def web_assistant(tmp_path_factory, web_port):
+    # CORS for the page's own origin only, as in production
+    running = Assistant(tmp_path_factory.mktemp("web-assistant"), cors=[f"http://127.0.0.1:{web_port}"]).start()
     yield running
     running.stop()
 
 
 @pytest.fixture(scope="session")
-def page_url(web_assistant, tmp_path_factory):
-    port = free_port()
+def page_url(web_assistant, web_port, tmp_path_factory):
+    port = web_port
     env = dict(web_assistant.env, WEB_PORT=str(port), WEB_HOST="127.0.0.1")
     log = tmp_path_factory.mktemp("web") / "web.log"
     server = Service("web server", [str(BIN / "python"), "-m", "bot.web.server"], env, log,

@@ -73,3 +73,23 @@ def test_a_hostile_host_header_does_not_reach_the_policy(base_url):
     response = requests.get(base_url + "/", headers={"Host": "evil.example; script-src *"}, timeout=5)
     assert "connect-src 'self';" in response.headers["Content-Security-Policy"]
     assert json.loads(requests.get(base_url + "/config.json", timeout=5).text)["clinic"]["name"] == PROFILE.name
+
+
+@pytest.mark.parametrize("method", ["POST", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE"])
+def test_other_methods_get_405_with_the_security_headers(base_url, method):
+    response = requests.request(method, base_url + "/", data=b"<script>x</script>", timeout=5)
+    assert response.status_code == 405 and response.headers["Allow"] == "GET, HEAD"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+
+
+def test_a_malformed_request_gets_400_and_the_server_stays_up(base_url):
+    import socket
+
+    host, port = base_url.rsplit("//", 1)[1].split(":")
+    for raw in (b"\x00\xff\xfe garbage\r\n\r\n", b"GET /" + b"a" * 70000 + b" HTTP/1.1\r\n\r\n", b"GET\r\n\r\n"):
+        with socket.create_connection((host, int(port)), timeout=5) as sock:
+            sock.sendall(raw)
+            answer = sock.recv(200)
+        assert answer == b"" or answer.startswith(b"HTTP/1.") and b" 400 " in answer[:20] or b" 414 " in answer[:20]
+    assert requests.get(base_url + "/health", timeout=5).status_code == 200
