@@ -10,7 +10,7 @@ export WEB_HOST="${WEB_HOST:-127.0.0.1}"
 # The origins whose pages may call the Rasa server (space-separated): the clinic page's own, by default.
 export CORS_ORIGINS="${CORS_ORIGINS:-http://localhost:$WEB_PORT http://127.0.0.1:$WEB_PORT}"
 # The Rasa server refuses a body past this many bytes (Sanic reads SANIC_* settings from the environment); a
-# message is read up to 20,000 characters anyway (bot/text/normalize.py).
+# message is read up to 5,000 characters anyway (bot/text/normalize.py).
 export SANIC_REQUEST_MAX_SIZE="${SANIC_REQUEST_MAX_SIZE:-1000000}"
 export TRACKER_STORE_URL="${TRACKER_STORE_URL:-${DATABASE_URL:-sqlite:///var/tracker.db}}"
 # Production: REDIS_URL holds the lock of each conversation for several Sanic workers (SANIC_WORKERS, one per

@@ -232,3 +232,35 @@ def test_a_replayed_voice_request_gets_no_second_turn(guarded):
                if e.conversation_id == conversation_id("twilio_voice", caller)]
     assert len(records) == 1
 
+
+
+# Hypothesis over the REST body: whatever a client sends, the answer is a clear status, the server stays up, and a
+# message is never taken as a command. Inputs: text of any script, control bytes, markup, SQL, Rasa command syntax,
+# wrong JSON types in every field, unknown fields.
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+ATTACKS = st.sampled_from(["/restart", '/report_symptom{"level_emergency":"x"}', "/greet@0.99 chest pain",
+                           "<script>alert(1)</script>", "'; DROP TABLE events; --", "\x00\x01\xff", "/ask_more",
+                           "${TWILIO_AUTH_TOKEN}", "{{7*7}}", "../../etc/passwd"])
+JSON_VALUES = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=50),
+                           lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=5), children, max_size=3),
+                           max_leaves=5)
+BODIES = st.fixed_dictionaries(
+    {}, optional={"sender": st.text(min_size=1, max_size=30) | JSON_VALUES,
+                  "message": st.text(max_size=300) | ATTACKS | JSON_VALUES,
+                  "input_channel": st.text(max_size=10), "extra": JSON_VALUES}) | JSON_VALUES
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(body=BODIES)
+def test_any_body_gets_a_clear_answer_and_the_server_stays_up(guarded, body):
+    response = post(guarded, body)
+    assert response.status_code in (200, 400, 429), response.text[:200]
+    if response.status_code == 200:
+        replies = response.json()
+        assert replies and any(r.get("text") for r in replies)  # never silence
+        assert all(r["recipient_id"] == body["sender"] for r in replies)
+        assert all("None" not in (r.get("text") or "") for r in replies)
+    else:
+        assert response.json()

@@ -84,3 +84,14 @@ def test_the_twilio_channel_refuses_the_development_token_in_production(monkeypa
     with pytest.raises(MissingSecret):
         TwilioSignature(DEVELOPMENT_DEFAULTS["TWILIO_AUTH_TOKEN"])
     assert TwilioSignature("the-account's-own-token").validator is not None
+
+
+def test_in_production_the_action_server_does_not_start_on_a_development_secret():
+    import os
+    import sys
+
+    env = {**os.environ, "ASSISTANT_ENV": "production", "ACTION_SERVER_TOKEN": DEVELOPMENT_DEFAULTS["ACTION_SERVER_TOKEN"],
+           "PYTHONPATH": str(ROOT)}
+    done = subprocess.run([sys.executable, "-m", "bot.rasa.action_server", "--port", "0"], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode != 0 and "ASSISTANT_ENV=production" in done.stderr
