@@ -64,6 +64,11 @@ def allowed(request: Request, sender_key: Optional[str], by_address: bool = True
     return by_address and by_sender
 
 
+def sender_allowed(sender_key: str) -> bool:
+    """For socket.io, whose messages come over a connection already open: the sender's limit only."""
+    return _senders.allow(sender_key, _limit("RATE_LIMIT_PER_SENDER", 20))
+
+
 def too_many(request: Request, sender_key: str) -> Optional[HTTPResponse]:
     """None when the request may go on; else the REST answer a held-back client gets (429, with a reply)."""
     if allowed(request, sender_key):

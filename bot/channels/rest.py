@@ -17,6 +17,7 @@ from sanic.response import HTTPResponse
 from bot.channels.guard import guarded
 from bot.channels.limits import too_many
 from bot.identity import MAX_SENDER_CHARS, conversation_id
+from bot.log_privacy import hold_logs_at_info
 from bot.production_secrets import check_all
 
 logger = logging.getLogger(__name__)
@@ -38,6 +39,7 @@ class GuardedRestInput(RestInput):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Blueprint:
         check_all()  # at start-up: in production, no development secret
+        hold_logs_at_info()  # no patient text in production logs, even with --debug
         handle = guarded(on_new_message)
         webhook = Blueprint("custom_webhook_GuardedRestInput", url_prefix="/webhooks/rest")
 

@@ -14,6 +14,7 @@ from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from sanic import Blueprint
 
 from bot.channels.guard import guarded
+from bot.channels.limits import held_back_text, sender_allowed
 from bot.identity import NAMESPACES, conversation_id
 
 
@@ -43,6 +44,9 @@ def _with_custom_output(on_new_message: Callable[[UserMessage], Awaitable[None]]
         message.output_channel = SocketIOOutputWithCustom(original.sio, original.bot_message_evt)
         message.sender_id = conversation_id("socketio", message.sender_id)
         message.metadata = None  # a client's metadata is not the assistant's to keep
+        if not sender_allowed(message.sender_id):
+            await message.output_channel.send_text_message(message.sender_id, held_back_text())
+            return
         await on_new_message(message)
 
     return handle

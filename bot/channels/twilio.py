@@ -33,6 +33,7 @@ from bot.channels.guard import _is_new_conversation, guarded, no_answer_text
 from bot.clinic import load_profile
 from bot.identity import conversation_id, seal_contact
 from bot.channels.limits import allowed, held_back_text
+from bot.log_privacy import hold_logs_at_info
 from bot.production_secrets import DEVELOPMENT_DEFAULTS, check_all, checked
 
 logger = logging.getLogger(__name__)
@@ -273,6 +274,7 @@ class SignedTwilioInput(TwilioInput):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         check_all()  # at start-up: in production, no development secret
+        hold_logs_at_info()  # no patient text in production logs, even with --debug
         handle = guarded(on_new_message)
         replays = Replays(ttl_seconds=3600)
 
@@ -346,6 +348,10 @@ class SignedTwilioVoiceInput(TwilioVoiceInput):
                 text = self.initial_prompt or "hello"
             emergency_number = load_profile().emergency_number
 
+            if text and not allowed(request, conversation, by_address=False):
+                says = [voice_text(held_back_text(), emergency_number)]
+                twiml = self._build_twilio_voice_response([{"text": say} for say in says])
+                return response.text(str(twiml), content_type="text/xml")
             if text:
                 async def first_reply(message: UserMessage) -> bool:
                     return call_starts or await _is_new_conversation(message.sender_id)

@@ -20,6 +20,7 @@ from rasa_sdk.endpoint import create_app
 from sanic import Sanic, response
 from sanic.request import Request
 
+from bot.log_privacy import hold_logs_at_info
 from bot.production_secrets import check_all, secret
 
 logger = logging.getLogger(__name__)
@@ -42,6 +43,7 @@ def _expands_past(body: bytes, limit: int) -> bool:
 
 def guarded_app(action_package: str = "actions") -> Sanic:
     check_all()  # in production, no development secret
+    hold_logs_at_info()  # no patient text in production logs, even with --debug
     token = secret("ACTION_SERVER_TOKEN")
     app = create_app(action_package, cors_origins=None)
     app.config.REQUEST_MAX_SIZE = max_body_bytes()

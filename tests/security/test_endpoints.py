@@ -264,3 +264,43 @@ def test_any_body_gets_a_clear_answer_and_the_server_stays_up(guarded, body):
         assert all("None" not in (r.get("text") or "") for r in replies)
     else:
         assert response.json()
+
+
+def test_a_socketio_client_cannot_speak_in_another_clients_session(guarded):
+    import asyncio
+
+    import socketio
+
+    url = f"http://127.0.0.1:{guarded.rasa_port}"
+
+    async def scenario():
+        victim, attacker = socketio.AsyncClient(), socketio.AsyncClient()
+        heard = {"victim": [], "attacker": []}
+        victim.on("bot_uttered", lambda data: heard["victim"].append(data))
+        attacker.on("bot_uttered", lambda data: heard["attacker"].append(data))
+        session = uuid.uuid4().hex
+        for client in (victim, attacker):
+            await client.connect(url, socketio_path="/socket.io", transports=["websocket"])
+            await client.emit("session_request", {"session_id": session})
+        await attacker.emit("user_uttered", {"message": "I have chest pain", "session_id": session})
+        for _ in range(150):  # the attacker's own turn ends within 15 s
+            if any((m.get("custom") or {}).get("triage") for m in heard["attacker"]):
+                break
+            await asyncio.sleep(0.1)
+        await victim.disconnect()
+        await attacker.disconnect()
+        return heard
+
+    heard = asyncio.run(scenario())
+    assert any((m.get("custom") or {}).get("triage") == "emergency" for m in heard["attacker"])
+    assert heard["victim"] == []  # the message landed in the attacker's own conversation, not in the session named
+
+
+def test_no_patient_text_reaches_the_logs(guarded):
+    marker = f"zebracrossing{uuid.uuid4().hex[:8]}"
+    post(guarded, {"sender": new_sender(), "message": f"{marker} I have crushing chest pain and my legs are numb"})
+    post(guarded, {"sender": new_sender(), "message": f"{marker} what is kyphoplasty"})
+    action_call(guarded, {"X-Action-Token": guarded.env["ACTION_SERVER_TOKEN"]},
+                data=json.dumps({"next_action": "action_triage", "tracker": f"{marker} broken"}))
+    for log in (guarded.rasa.log, guarded.actions.log):
+        assert marker not in log.read_text(errors="replace"), log

@@ -95,3 +95,24 @@ def test_in_production_the_action_server_does_not_start_on_a_development_secret(
     done = subprocess.run([sys.executable, "-m", "bot.rasa.action_server", "--port", "0"], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=120)
     assert done.returncode != 0 and "ASSISTANT_ENV=production" in done.stderr
+
+
+def test_in_production_debug_logs_that_carry_patient_text_are_held_at_info(monkeypatch):
+    import logging
+
+    from bot.log_privacy import LOGGERS_WITH_PATIENT_TEXT_AT_DEBUG, hold_logs_at_info
+
+    loggers = [logging.getLogger(name) for name in LOGGERS_WITH_PATIENT_TEXT_AT_DEBUG]
+    before = [logger.level for logger in loggers]
+    try:
+        for logger in loggers:
+            logger.setLevel(logging.DEBUG)  # as `rasa run --debug` leaves them
+        monkeypatch.delenv("ASSISTANT_ENV", raising=False)
+        hold_logs_at_info()
+        assert all(logger.getEffectiveLevel() == logging.DEBUG for logger in loggers)  # development: as asked
+        monkeypatch.setenv("ASSISTANT_ENV", "production")
+        hold_logs_at_info()
+        assert all(logger.getEffectiveLevel() == logging.INFO for logger in loggers)
+    finally:
+        for logger, level in zip(loggers, before):
+            logger.setLevel(level)
