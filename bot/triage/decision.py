@@ -14,6 +14,7 @@ from bot.text.normalize import patient_text
 from bot.triage.levels import higher_level, rank
 from bot.triage.net import RedFlagNet, load_examples, load_net
 from bot.triage.spelling import SpellingCorrector
+from bot.triage.temperature import find_temperature_f
 from bot.triage.triage import Assessment, Triage
 
 logger = logging.getLogger(__name__)
@@ -118,7 +119,7 @@ class TriageEngine:
         net_level, net_code = None, None
         for index, (span, prediction) in enumerate(zip(spans, self.net.predict(spans))):
             if prediction.level is None or self._context_denies(assessment, span, prediction) \
-                    or self._reading_denies(assessment, prediction):
+                    or self._reading_denies(assessment, span, prediction):
                 continue
             if index and _level_probability(prediction) < SENTENCE_SURE:
                 continue  # one sentence of a long story, out of the net's usual reach: only a sure guess counts
@@ -135,10 +136,12 @@ class TriageEngine:
             return True
         return all(self.speller.is_common_english(t.lower_) for t in doc if t.is_alpha)
 
-    def _reading_denies(self, assessment: Assessment, prediction) -> bool:
+    def _reading_denies(self, assessment: Assessment, span: str, prediction) -> bool:
         """A thermometer reading below the fever threshold outweighs the net's guess of a fever ("it says 100.1,
         does that count as a fever?"); chills or shaking are the lexicon's own fever findings and still count."""
         readings = [f.temperature_f for f in assessment.findings if f.temperature_f is not None]
+        told = find_temperature_f(span)  # a bare reading ("36.7 this morning") is no finding of the lexicon
+        readings += [told] if told is not None else []
         return prediction.code == "fever" and bool(readings) and max(readings) < self.triage.fever_threshold_f
 
     @staticmethod
