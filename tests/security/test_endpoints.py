@@ -3,6 +3,7 @@ rate limits and the alert flood limit on: each test here failed on the code befo
 from __future__ import annotations
 
 import json
+import sqlite3
 import time
 import uuid
 import zlib
@@ -59,7 +60,11 @@ def test_a_rest_sender_using_an_sms_patients_number_does_not_reach_their_convers
     sms_records = [e for e in list_escalations(session_factory(guarded.env["DATABASE_URL"]))
                    if e.conversation_id == conversation_id("twilio", number)]
     assert [e.level for e in sms_records] == ["urgent"]
-    assert all(number not in e.conversation_id for e in list_escalations(session_factory(guarded.env["DATABASE_URL"])))
+    # the number is nowhere in plain: not in the tracker store, not in the escalation log
+    for url in (guarded.env["TRACKER_STORE_URL"], guarded.env["DATABASE_URL"]):
+        with sqlite3.connect(url.split("sqlite:///", 1)[1]) as db:
+            stored = "\n".join(db.iterdump())
+        assert conversation_id("twilio", number) in stored and "5550107788" not in stored
     for forged in (number, conversation_id("twilio", number), f"whatsapp:{number}"):
         replies = post(guarded, {"sender": forged, "message": "/restart"}).json()
         assert replies and all(r["recipient_id"] == forged for r in replies)
