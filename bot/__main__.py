@@ -1,11 +1,13 @@
 """Command line: `python -m bot kb load`, `python -m bot escalations [--level L] [--since D] [--until D]`,
-`python -m bot unanswered [--since D]` and `python -m bot review export | sign --reviewer NAME --role ROLE | status`."""
+`python -m bot unanswered [--since D]`, `python -m bot purge --older-than DAYS` and
+`python -m bot review export | sign --reviewer NAME --role ROLE | status`."""
 from __future__ import annotations
 
 import argparse
 import sys
 from datetime import datetime
 
+from bot.config import VAR_DIR
 from bot.kb.database import session_factory
 
 
@@ -87,6 +89,22 @@ def _review(args) -> int:
     return 0
 
 
+def _purge(args) -> int:
+    import os
+
+    from bot.retention import purge
+
+    try:
+        done = purge(session_factory(), os.environ.get("TRACKER_STORE_URL") or os.environ.get("DATABASE_URL")
+                     or f"sqlite:///{VAR_DIR / 'tracker.db'}", args.older_than)
+    except ValueError as problem:
+        print(f"nothing purged: {problem}", file=sys.stderr)
+        return 2
+    print(f"purged what is older than {args.older_than:g} days: {done.conversations} conversation(s) "
+          f"({done.events} events), {done.escalations} escalation(s), {done.unanswered} unanswered-question record(s)")
+    return 0
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -107,6 +125,9 @@ def main(argv=None) -> int:
     review.add_argument("--reviewer", help="sign: the reviewer's name")
     review.add_argument("--role", help="sign: the reviewer's role, e.g. 'RN, nurse educator'")
     review.set_defaults(run=_review)
+    purge = commands.add_parser("purge", help="delete conversations and records older than the retention policy")
+    purge.add_argument("--older-than", type=float, required=True, metavar="DAYS")
+    purge.set_defaults(run=_purge)
     args = parser.parse_args(argv)
     return args.run(args)
 
