@@ -72,6 +72,8 @@ def widget_config(profile: Optional[ClinicProfile] = None) -> dict:
     return {
         "rasa_url": os.environ.get("WEB_RASA_URL") or None,
         "rasa_port": rasa_port(),
+        # how long the browser keeps the transcript (WEB_TRANSCRIPT_HOURS, default 12): mind shared computers
+        "transcript_hours": float(os.environ.get("WEB_TRANSCRIPT_HOURS") or 12),
         "clinic": {
             "name": profile.name, "emergency_number": profile.emergency_number,
             "number_for_now": number, "office_phone": profile.office_phone, "on_call_phone": profile.on_call_phone,

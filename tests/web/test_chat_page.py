@@ -136,6 +136,24 @@ def test_a_reload_keeps_the_conversation(page, page_url):
     assert not any(t.startswith("I am an automated assistant") for t in texts(replies))
 
 
+def test_a_transcript_older_than_the_clinic_setting_is_forgotten(page, page_url):
+    chat = Chat(page).open(page_url)
+    chat.say("how long before i can drive again")
+    sender = chat.stored()["sender"]
+    assert chat.stored()["savedAt"] > 0
+    hours = json.loads(page.evaluate("fetch('/config.json').then(r => r.text())"))["transcript_hours"]
+    # the computer is used again later than the setting allows (the transcript was saved that long ago)
+    page.evaluate(f"""() => {{ const s = JSON.parse(localStorage.getItem('{STORAGE_KEY}'));
+                              s.savedAt = Date.now() - ({hours} * 3600 + 60) * 1000;
+                              localStorage.setItem('{STORAGE_KEY}', JSON.stringify(s)); }}""")
+    page.reload()
+    expect(chat.input).to_be_visible()
+    assert page.locator(".cw-msg--user").count() == 0
+    assert "drive" not in " ".join(page.locator(".cw-msg .cw-text").all_inner_texts())
+    chat.say("hello")
+    assert chat.stored()["sender"] != sender  # a new conversation
+
+
 def test_the_chat_works_with_the_keyboard_alone(page, page_url, shot):
     page.goto(page_url)
     page.keyboard.press("Tab")

@@ -8,7 +8,8 @@
  *   {triage: LEVEL, symptoms, call}        a symptom report; emergency and urgent show a banner with a
  *                                          tap-to-call link to `call`;
  *   {handoff: true, call}                  a request for a person: a call link under the reply.
- * The sender id and the transcript are kept in localStorage, so a reload continues the conversation.
+ * The sender id and the transcript are kept in localStorage, so a reload continues the conversation, for the
+ * hours the clinic sets (config.transcript_hours) after the last message.
  * Every text goes into the page as text (textContent / text nodes), never as HTML.
  *
  * Mount: <div id="chat" data-config="/config.json"></div>; the config gives rasa_url (or rasa_port, for
@@ -88,10 +89,14 @@
 
   /* ---------- storage: the conversation survives a reload ---------- */
 
-  function loadState() {
+  // A transcript older than the clinic's setting (config.transcript_hours) is forgotten: on a shared computer the
+  // next person must not read it.
+  function loadState(maxHours) {
     try {
       var state = JSON.parse(window.localStorage.getItem(STORAGE_KEY) || "null");
-      if (state && typeof state.sender === "string" && Array.isArray(state.entries)) return state;
+      var fresh = state && typeof state.savedAt === "number" && Date.now() - state.savedAt < maxHours * 3600 * 1000;
+      if (fresh && typeof state.sender === "string" && Array.isArray(state.entries)) return state;
+      window.localStorage.removeItem(STORAGE_KEY);
     } catch (e) { /* storage blocked or corrupt: start a new conversation */ }
     return { sender: randomId(), entries: [], banner: null };
   }
@@ -99,6 +104,7 @@
   function saveState(state) {
     try {
       state.entries = state.entries.slice(-MAX_ENTRIES);
+      state.savedAt = Date.now();
       window.localStorage.setItem(STORAGE_KEY, JSON.stringify(state));
     } catch (e) { /* private mode or full: the chat still works, without persistence */ }
   }
@@ -155,7 +161,8 @@
     this.clinic = config.clinic || {};
     this.url = (config.rasa_url || (window.location.protocol + "//" + window.location.hostname + ":" + config.rasa_port))
       .replace(/\/+$/, "") + "/webhooks/rest/webhook";
-    this.state = loadState();
+    this.transcriptHours = Number(config.transcript_hours) > 0 ? Number(config.transcript_hours) : 12;
+    this.state = loadState(this.transcriptHours);
     this.queue = Promise.resolve();
     this.pending = 0;
     var root = this.build();
@@ -167,7 +174,7 @@
     saveState(this.state);
     var self = this;
     window.addEventListener("storage", function (event) {
-      if (event.key === STORAGE_KEY) { self.state = loadState(); self.renderAll(); }
+      if (event.key === STORAGE_KEY) { self.state = loadState(self.transcriptHours); self.renderAll(); }
     });
   }
 
