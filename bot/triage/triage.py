@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import List, Optional
 
 from bot.triage.followup import families_for
@@ -20,6 +20,15 @@ _PROXY_PRESENT = re.compile(
     r"kyphoplasty|vertebroplasty|procedure|surgery|operation|cement)\b",
     re.IGNORECASE,
 )
+
+
+# "What happens if I can't move my legs? Asking because I can't right now": the question is about now, so what it
+# asks about is had, not hypothetical.
+_ASKED_BECAUSE_NOW = re.compile(
+    r"\b((i'?m |i am )?asking (because|since|as|cos|cause)|the reason i ask is( that)?) (i|he|she|mum|mom|dad|my \w+)"
+    r"( (really|actually|do|does|can'?t|cannot|cant|have|has|am|is|'m|'s|got|feel|feels))+\b"
+    r"|\bbecause (i|he|she) (do|does|can'?t|cannot|cant|have|has)( (it|that|them|this))? (right )?now\b"
+    r"|\b(which|and) (i|he|she) (do|does|have|has|can'?t|cannot|cant)( (it|that|them|this))? (right )?now\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -98,7 +107,12 @@ class Triage:
         doc = self.nlp(text or "")
         if not text or not text.strip():
             return doc, Assessment()
-        return doc, Assessment([self._finding(ent) for ent in doc.spans.get(TARGETS, ())])
+        findings = [self._finding(ent) for ent in doc.spans.get(TARGETS, ())]
+        if _ASKED_BECAUSE_NOW.search(text):
+            findings = [replace(f, hypothetical=False) if f.hypothetical and not (f.negated or f.historical or
+                                                                                 f.other_person) else f
+                        for f in findings]
+        return doc, Assessment(findings)
 
     def _finding(self, ent) -> Finding:
         flag = self.lexicon.by_code(ent.label_)
