@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from typing import Optional, Set
 
 import aiohttp
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import sessionmaker
 
 from bot.escalations import sealed_contact_of
@@ -98,11 +98,16 @@ def _save(session_maker: sessionmaker, alert_id: int, status: str, attempts: int
 
 
 async def deliver(session_maker: sessionmaker, escalation: Escalation, url: str, attempts: int = 4,
-                  backoff_seconds: float = 0.5, timeout_seconds: float = 5.0, others_held: bool = False) -> str:
-    """POST the alert; retry with exponential backoff; store the outcome. Returns 'sent' or 'failed'."""
-    with session_maker.begin() as session:
-        alert = Alert(escalation_id=escalation.id, status="pending", attempts=0)
-        session.add(alert)
+                  backoff_seconds: float = 0.5, timeout_seconds: float = 5.0, others_held: bool = False,
+                  alert_id: Optional[int] = None) -> str:
+    """POST the alert; retry with exponential backoff; store the outcome. Returns 'sent' or 'failed'. The alert row
+    is written `pending` before the first attempt and touched after each one: a row left pending by a process that
+    stopped is the outbox `resume_stale` works through. `alert_id`: such a row, taken up again."""
+    if alert_id is None:
+        with session_maker.begin() as session:
+            alert = Alert(escalation_id=escalation.id, status="pending", attempts=0)
+            session.add(alert)
+        alert_id = alert.id
     callback = open_contact(sealed_contact_of(session_maker, escalation.id))
     body = json.dumps(payload(escalation, callback, others_held)).encode()
     error = None
@@ -111,16 +116,63 @@ async def deliver(session_maker: sessionmaker, escalation: Escalation, url: str,
             try:
                 async with http.post(url, data=body, headers=_headers(body)) as response:
                     if response.status < 300:
-                        _save(session_maker, alert.id, "sent", attempt, None)
+                        _save(session_maker, alert_id, "sent", attempt, None)
                         return "sent"
                     error = f"HTTP {response.status}"
             except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
                 error = f"{type(exc).__name__}: {exc}"
             if attempt < attempts:
+                _save(session_maker, alert_id, "pending", attempt, error)  # still ours: not stale
                 await asyncio.sleep(backoff_seconds * 2 ** (attempt - 1))
-    logger.warning("on-call alert for escalation %s failed after %s attempts: %s", escalation.id, attempts, error)
-    _save(session_maker, alert.id, "failed", attempts, error)
+    logger.error("on-call alert for escalation %s FAILED after %s attempts: %s", escalation.id, attempts, error)
+    _save(session_maker, alert_id, "failed", attempts, error)
     return "failed"
+
+
+def _stale_after() -> timedelta:
+    return timedelta(seconds=float(os.environ.get("ALERT_STALE_SECONDS") or 60))
+
+
+async def resume_stale(session_maker: sessionmaker, now: Optional[datetime] = None) -> int:
+    """Sends again every alert left `pending` by a process that stopped (untouched for ALERT_STALE_SECONDS); each
+    row is claimed first, so that two action servers do not both send it. Returns how many were taken up."""
+    url = webhook_url()
+    if not url:
+        return 0
+    now = now or datetime.utcnow()
+    with session_maker() as session:
+        stale = session.execute(select(Alert.id, Alert.updated_at).where(
+            Alert.status == "pending", Alert.updated_at < now - _stale_after())).all()
+    taken = 0
+    for alert_id, seen_at in stale:
+        with session_maker.begin() as session:
+            claimed = session.execute(update(Alert).where(Alert.id == alert_id, Alert.updated_at == seen_at)
+                                      .values(updated_at=datetime.utcnow()),
+                                      execution_options={"synchronize_session": False}).rowcount
+            escalation = session.get(Escalation, session.get(Alert, alert_id).escalation_id) if claimed else None
+        if escalation is None:
+            continue
+        logger.warning("on-call alert for escalation %s was left pending by a stopped process: sending it now",
+                       escalation.id)
+        task = asyncio.get_running_loop().create_task(deliver(
+            session_maker, escalation, url, int(os.environ.get("ALERT_ATTEMPTS", "4")),
+            float(os.environ.get("ALERT_BACKOFF_SECONDS", "0.5")), alert_id=alert_id))
+        _running.add(task)
+        task.add_done_callback(_running.discard)
+        taken += 1
+    return taken
+
+
+async def outbox_worker(session_maker: sessionmaker) -> None:
+    """Runs in each action server: alerts a stopped process left pending are sent after a restart, looked for every
+    ALERT_OUTBOX_SECONDS (30)."""
+    every_seconds = float(os.environ.get("ALERT_OUTBOX_SECONDS") or 30)
+    while True:
+        try:
+            await resume_stale(session_maker)
+        except Exception:  # the database may be away for a moment: say so, and look again
+            logger.exception("the alert outbox could not be read")
+        await asyncio.sleep(every_seconds)
 
 
 def schedule(session_maker: sessionmaker, escalation: Escalation) -> Optional[asyncio.Task]:

@@ -65,6 +65,14 @@ def guarded_app(action_package: str = "actions") -> Sanic:
         return response.json({"error": "the action failed"}, status=status if 400 <= status < 600 else 500)
 
     app.error_handler.add(Exception, failed)
+
+    @app.listener("after_server_start")
+    async def start_the_alert_outbox(app_: Sanic, loop) -> None:
+        from actions import services
+        from bot.alerts import outbox_worker
+
+        app_.ctx.outbox = loop.create_task(outbox_worker(services.sessions()))
+
     return app
 
 
