@@ -22,6 +22,27 @@ _PROXY_PRESENT = re.compile(
 )
 
 
+# "My neighbour had it done and she got a fever afterwards": the clause after "and she" is still the neighbour's
+# (ConText's scope ends at "and she", which guards against a negation reaching too far). Only people who are never
+# the patient (not relatives, who may be writing for the patient), and only while the patient is not named again.
+_SOMEONE_ELSE = re.compile(
+    r"\b(neighbou?rs?|friends?|room ?mates?|flat ?mates?|colleagues?|co-?workers?|cousins?|nephews?|nieces?|"
+    r"(brother|sister|mother|father|son|daughter)s?[ -]in[ -]law)\b", re.I)
+_STILL_THEM = re.compile(r"\b(and|then|but|so|,)\s*(she|he|they)\b(?![^.!?]*\b(i|i'?m|i'?ve|me|my)\b)[^.!?]*$", re.I)
+_PATIENT_NAMED = re.compile(r"\b(i|i'?m|i'?ve|me|my)\b", re.I)
+
+
+def _still_someone_else(sentence: str, before: str) -> bool:
+    """Whether `before` (the sentence up to a finding) names someone else and then goes on with "and she"."""
+    who = None
+    for who in _SOMEONE_ELSE.finditer(before):
+        pass
+    if who is None:
+        return False
+    after = before[who.end():]
+    return bool(_STILL_THEM.search(after)) and not _PATIENT_NAMED.search(after)
+
+
 # "What happens if I can't move my legs? Asking because I can't right now": the question is about now, so what it
 # asks about is had, not hypothetical.
 _ASKED_BECAUSE_NOW = re.compile(
@@ -124,7 +145,8 @@ class Triage:
             normal = (temperature is not None and self.normal_temperature_max_f is not None
                       and temperature <= self.normal_temperature_max_f)
         other_person = (bool(ent._.is_family) and not _PROXY_PRESENT.search(ent.sent.text)) or any(
-            modifier.category == "OTHER_PERSON" for modifier in ent._.modifiers)
+            modifier.category == "OTHER_PERSON" for modifier in ent._.modifiers) or _still_someone_else(
+            ent.sent.text, ent.doc.text[ent.sent.start_char:ent.start_char])
         return Finding(
             code=flag.code, label=flag.label, level=level, text=ent.text,
             negated=bool(ent._.is_negated) or normal, hypothetical=bool(ent._.is_hypothetical),
