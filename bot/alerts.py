@@ -154,11 +154,7 @@ async def resume_stale(session_maker: sessionmaker, now: Optional[datetime] = No
             continue
         logger.warning("on-call alert for escalation %s was left pending by a stopped process: sending it now",
                        escalation.id)
-        task = asyncio.get_running_loop().create_task(deliver(
-            session_maker, escalation, url, int(os.environ.get("ALERT_ATTEMPTS", "4")),
-            float(os.environ.get("ALERT_BACKOFF_SECONDS", "0.5")), alert_id=alert_id))
-        _running.add(task)
-        task.add_done_callback(_running.discard)
+        _start_delivery(session_maker, escalation, url, alert_id=alert_id)
         taken += 1
     return taken
 
@@ -187,10 +183,14 @@ def schedule(session_maker: sessionmaker, escalation: Escalation) -> Optional[as
         with session_maker.begin() as session:
             session.add(Alert(escalation_id=escalation.id, status=verdict, attempts=0))
         return None
-    attempts = int(os.environ.get("ALERT_ATTEMPTS", "4"))
-    backoff = float(os.environ.get("ALERT_BACKOFF_SECONDS", "0.5"))
-    task = asyncio.get_running_loop().create_task(
-        deliver(session_maker, escalation, url, attempts, backoff, others_held=verdict == "send_and_hold_others"))
+    return _start_delivery(session_maker, escalation, url, others_held=verdict == "send_and_hold_others")
+
+
+def _start_delivery(session_maker: sessionmaker, escalation: Escalation, url: str, **options) -> asyncio.Task:
+    """deliver() in the background, with ALERT_ATTEMPTS and ALERT_BACKOFF_SECONDS, kept referenced until it ends."""
+    task = asyncio.get_running_loop().create_task(deliver(
+        session_maker, escalation, url, int(os.environ.get("ALERT_ATTEMPTS", "4")),
+        float(os.environ.get("ALERT_BACKOFF_SECONDS", "0.5")), **options))
     _running.add(task)
     task.add_done_callback(_running.discard)
     return task

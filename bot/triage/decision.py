@@ -139,10 +139,12 @@ class TriageEngine:
     def _reading_denies(self, assessment: Assessment, span: str, prediction) -> bool:
         """A thermometer reading below the fever threshold outweighs the net's guess of a fever ("it says 100.1,
         does that count as a fever?"); chills or shaking are the lexicon's own fever findings and still count."""
+        if prediction.code != "fever":
+            return False
         readings = [f.temperature_f for f in assessment.findings if f.temperature_f is not None]
         told = find_temperature_f(span)  # a bare reading ("36.7 this morning") is no finding of the lexicon
         readings += [told] if told is not None else []
-        return prediction.code == "fever" and bool(readings) and max(readings) < self.triage.fever_threshold_f
+        return bool(readings) and max(readings) < self.triage.fever_threshold_f
 
     @staticmethod
     def _context_denies(assessment: Assessment, span: str, prediction) -> bool:
