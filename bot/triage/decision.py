@@ -39,6 +39,9 @@ _BODY_OR_SYMPTOM = re.compile(
     r"pain|hurt|ach|sore|stiff|tired|die|dead|kill|end it|suicid|harm|hopeless|\d)", re.I)
 _TODAY = re.compile(r"\b(now|right now|today|tonight|this (morning|afternoon|evening)|since (this|last night|"
                     r"yesterday)|currently|at the moment|all (day|night))\b", re.I)
+# "It's no different now" says the old condition is unchanged: its "now" is no symptom of today (batch 17).
+_UNCHANGED_NOW = re.compile(r"\b(no different|not any different|unchanged|the same( as (ever|always|before|usual))?|"
+                            r"no worse|not worse|nothing new|nothing different)( (right )?now| than before)\b", re.I)
 _QUESTION = re.compile(r"\?\s*$|^(what|when|how|should|is|are|can|could|will|would|do|does)\b", re.I)
 CRISIS = "crisis"
 LONG_MESSAGE_TOKENS, SENTENCE_MIN_TOKENS = 60, 5
@@ -157,7 +160,8 @@ class TriageEngine:
         # a time phrase of another clause ("he doesn't know where he is, asking for his mam who died in 1980") too
         # easily reaches a symptom of now.
         only_past = all(f.historical and not (f.negated or f.hypothetical or f.other_person) for f in inside)
-        if only_past and (_TODAY.search(span) or prediction.probabilities[prediction.level] >= SURE):
+        if only_past and (_TODAY.search(_UNCHANGED_NOW.sub("", span))
+                          or prediction.probabilities[prediction.level] >= SURE):
             return False
         return prediction.code is None or _SAME_SYMPTOM.get(prediction.code, prediction.code) in {f.code for f in inside}
 

@@ -22,6 +22,17 @@ _PROXY_PRESENT = re.compile(
 )
 
 
+# "My husband has a temperature of 38.5, will that affect my procedure? I feel absolutely fine myself" (batch 17): the
+# writer is the patient (it is "my procedure") and well, so the relative's symptom is the relative's. A carer who is
+# well ("my husband can't feel his legs, I feel fine myself") is not the patient: that still escalates.
+_WRITER_WELL = re.compile(r"\b(i feel|i'?m|i am|im|i'?ve been|ive been)( absolutely| perfectly| completely| totally| quite)? "
+                          r"(fine|well|ok|okay|good|great)( in)? myself\b|\bfor me (everything|all) is (normal|fine|ok|okay|good)\b",
+                          re.I)
+_WRITER_IS_PATIENT = re.compile(r"\bmy (procedure|op|operation|surgery|kyphoplasty|vertebroplasty)\b", re.I)
+_RELATIVE_FIRST = re.compile(r"^\W*my (husband|wife|partner|mother|mom|mum|father|dad|son|daughter|sister|brother|aunt|uncle|"
+                             r"grand(mother|ma|father|pa)|kids?|child|children)\b(?![^.!?]*\b(i|i'?m|me)\b)", re.I)
+
+
 # "My neighbour had it done and she got a fever afterwards": the clause after "and she" is still the neighbour's
 # (ConText's scope ends at "and she", which guards against a negation reaching too far). Only people who are never
 # the patient (not relatives, who may be writing for the patient), and only while the patient is not named again.
@@ -144,9 +155,12 @@ class Triage:
                 level = "soon"
             normal = (temperature is not None and self.normal_temperature_max_f is not None
                       and temperature <= self.normal_temperature_max_f)
-        other_person = (bool(ent._.is_family) and not _PROXY_PRESENT.search(ent.sent.text)) or any(
+        before = ent.doc.text[ent.sent.start_char:ent.start_char]
+        well_patient_writes = bool(_WRITER_WELL.search(ent.doc.text) and _WRITER_IS_PATIENT.search(ent.doc.text))
+        relatives = bool(ent._.is_family) or (well_patient_writes and _RELATIVE_FIRST.search(before))
+        other_person = (relatives and (not _PROXY_PRESENT.search(ent.sent.text) or well_patient_writes)) or any(
             modifier.category == "OTHER_PERSON" for modifier in ent._.modifiers) or _still_someone_else(
-            ent.sent.text, ent.doc.text[ent.sent.start_char:ent.start_char])
+            ent.sent.text, before)
         return Finding(
             code=flag.code, label=flag.label, level=level, text=ent.text,
             negated=bool(ent._.is_negated) or normal, hypothetical=bool(ent._.is_hypothetical),
