@@ -1,15 +1,16 @@
 """What every channel guarantees, whatever fails behind it: a reply is never empty, it comes within
-TURN_TIMEOUT_SECONDS, and the first reply of a conversation says what the assistant is. Texts are built
-from the clinic profile (numbers, hours)."""
+TURN_TIMEOUT_SECONDS, and the first reply of a conversation says what the assistant is. What it adds is stored in
+the tracker like any other reply. Texts are built from the clinic profile (numbers, hours)."""
 from __future__ import annotations
 
 import asyncio
 import logging
 import os
 from collections import OrderedDict
-from typing import Awaitable, Callable, Dict, Optional
+from typing import Awaitable, Callable, Dict, List, Optional
 
 from rasa.core.channels.channel import UserMessage
+from rasa.shared.core.events import BotUttered
 
 from bot.clinic import ClinicProfile, load_profile
 from bot.safety_texts import CUT_SHORT, DISCLAIMER, EMPTY, NO_ANSWER, ONE_AT_A_TIME
@@ -78,6 +79,43 @@ def _done_waiting(sender_id: str) -> None:
         _waiting.pop(sender_id, None)
 
 
+# The guard's own replies go into the tracker too, so that the record of what a patient was told is whole. They are
+# stored after the turn they follow (which holds the conversation's lock), in the background: a patient never waits
+# for the record. Tasks are kept referenced until they end (asyncio keeps only weak references).
+_recording: "set[asyncio.Task[None]]" = set()
+GUARD_METADATA = {"sent_by": "guard"}
+record_failures = 0  # counted, and logged loudly: a reply missing from the record is a clinical-records gap
+
+
+async def _store_replies(sender_id: str, texts: List[str], after: Optional["asyncio.Future[None]"]) -> None:
+    global record_failures
+    from sanic import Sanic
+
+    if after is not None:
+        await asyncio.wait({after})
+    try:
+        agent = Sanic.get_app().ctx.agent
+        async with agent.lock_store.lock(sender_id):
+            if after is None and not await agent.tracker_store.exists(sender_id):
+                return  # an empty message opening a conversation: no conversation to add it to (Rasa starts a
+                # session only in a tracker with no events, so a tracker is not made here for it)
+            tracker = await agent.tracker_store.get_or_create_tracker(sender_id)
+            for text in texts:
+                tracker.update(BotUttered(text, metadata=dict(GUARD_METADATA)))
+            await agent.tracker_store.save(tracker)
+    except Exception:
+        record_failures += 1
+        logger.exception("RECORD FAILURE: %d reply(ies) the patient was shown could not be stored in the tracker "
+                         "(%d such failures since start)", len(texts), record_failures)
+
+
+def _record(sender_id: str, texts: List[str], after: Optional["asyncio.Future[None]"] = None) -> None:
+    if texts:
+        task = asyncio.ensure_future(_store_replies(sender_id, texts, after))
+        _recording.add(task)
+        task.add_done_callback(_recording.discard)
+
+
 def _log_failure(turn: "asyncio.Future[None]") -> None:
     if not turn.cancelled() and turn.exception() is not None:  # logged without the message text
         logger.error("handling a message failed; the clinic's number was sent instead", exc_info=turn.exception())
@@ -98,14 +136,20 @@ def guarded(on_new_message: Callable[[UserMessage], Awaitable[None]],
                             "cannot tell whether the patient got a reply")
         first = await first_reply(message) if first_reply else await _is_new_conversation(message.sender_id)
         message.text, cut = patient_text_and_cut(message.text)
+        sent: List[str] = []
+
+        async def say(text: str) -> None:
+            await output.send_text_message(message.sender_id, text)
+            sent.append(text)
+
         if not message.text:
-            profile = load_profile()
-            await output.send_text_message(message.sender_id, EMPTY.format(emergency_number=profile.emergency_number))
+            await say(EMPTY.format(emergency_number=load_profile().emergency_number))
+            _record(message.sender_id, sent)
             return
         if _waiting.get(message.sender_id, 0) >= max_waiting_turns():  # a flood of one conversation
             profile = load_profile()
-            await output.send_text_message(message.sender_id, ONE_AT_A_TIME.format(
-                number=profile.number_for_now(), emergency_number=profile.emergency_number))
+            await say(ONE_AT_A_TIME.format(number=profile.number_for_now(), emergency_number=profile.emergency_number))
+            _record(message.sender_id, sent)
             return
         _waiting[message.sender_id] = _waiting.get(message.sender_id, 0) + 1
         turn = asyncio.ensure_future(on_new_message(message))
@@ -120,11 +164,11 @@ def guarded(on_new_message: Callable[[UserMessage], Awaitable[None]],
         else:
             _log_failure(turn)
         if not done or not any(m.get("text") for m in output.messages):
-            await output.send_text_message(message.sender_id, no_answer_text())
+            await say(no_answer_text())
         if cut:
-            await output.send_text_message(message.sender_id, CUT_SHORT.format(
-                emergency_number=load_profile().emergency_number))
+            await say(CUT_SHORT.format(emergency_number=load_profile().emergency_number))
         if first:
-            await output.send_text_message(message.sender_id, disclaimer_text())
+            await say(disclaimer_text())
+        _record(message.sender_id, sent, after=turn)
 
     return handle

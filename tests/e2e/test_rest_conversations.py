@@ -29,6 +29,26 @@ def customs(replies):
     return [r["custom"] for r in replies if r.get("custom")]
 
 
+def shown_in_tracker(assistant, sender: str, shown: list, wait: float = 10) -> list:
+    """The bot events in the sender's tracker (Rasa's SQL tracker store), once they end with the texts `shown`
+    (the guard stores its own in the background), or as they are after `wait` seconds."""
+    import json
+    import time
+
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(assistant.env["TRACKER_STORE_URL"])
+    deadline = time.monotonic() + wait
+    while True:
+        with engine.connect() as connection:
+            rows = connection.execute(sa.text("SELECT data FROM events WHERE sender_id = :id AND type_name = 'bot' "
+                                              "ORDER BY id"), {"id": conversation_id("rest", sender)}).fetchall()
+        events = [json.loads(row[0]) for row in rows]
+        if [e["text"] for e in events[-len(shown):]] == shown or time.monotonic() > deadline:
+            engine.dispose()
+            return events
+
+
 def test_first_reply_carries_the_disclaimer_once(assistant):
     sender = new_sender()
     first = texts(assistant.say(sender, "hello"))
@@ -36,6 +56,19 @@ def test_first_reply_carries_the_disclaimer_once(assistant):
     assert first[-1].startswith(DISCLAIMER_START) and f"call {PROFILE.emergency_number}" in first[-1]
     second = texts(assistant.say(sender, "thanks"))
     assert not any(t.startswith(DISCLAIMER_START) for t in second)
+
+
+def test_every_reply_the_patient_was_shown_is_in_the_tracker_the_guards_own_included(assistant):
+    sender = new_sender()
+    shown = texts(assistant.say(sender, "hello"))
+    stored = shown_in_tracker(assistant, sender, shown)
+    assert [e["text"] for e in stored] == shown  # the disclaimer (added by the guard) last, as shown
+    assert stored[-1]["metadata"]["sent_by"] == "guard" and stored[-1]["text"].startswith(DISCLAIMER_START)
+    # a later turn: the guard's note that a very long message was read only in part
+    shown = texts(assistant.say(sender, "what is kyphoplasty " + "and also " * 1000))
+    stored = shown_in_tracker(assistant, sender, shown)
+    assert "read only its beginning and its end" in shown[-1]
+    assert [e["text"] for e in stored[-len(shown):]] == shown and stored[-1]["metadata"]["sent_by"] == "guard"
 
 
 @pytest.mark.parametrize("question, topic", [
@@ -183,6 +216,7 @@ def test_a_hanging_action_server_still_gets_the_patient_a_reply_in_time(actions_
     assert texts(replies)[0].startswith(f"This may be an emergency. Call {PROFILE.emergency_number} now.")
     assert any(t.startswith("I'm sorry, I can't answer that right now. Please call the clinic at "
                             f"{PROFILE.number_for_now()}") for t in texts(replies))
+
 
 
 def test_without_the_action_server_the_emergency_reply_still_comes(actions_stopped):
