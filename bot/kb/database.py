@@ -8,13 +8,13 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import sessionmaker
 
 from bot.config import database_url
-from bot.kb.models import Base
+from bot.kb.schema import upgrade
 
 
 @lru_cache(maxsize=None)
 def engine_for(url: str) -> Engine:
     engine = create_engine(url, future=True, pool_pre_ping=True)
-    Base.metadata.create_all(engine)
+    upgrade(engine)  # the tables are the migrations' (bot/kb/migrations/), never create_all's
     return engine
 
 

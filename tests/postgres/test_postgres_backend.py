@@ -60,3 +60,23 @@ def test_the_assistant_runs_on_postgresql(database_url, tmp_path):
             text("SELECT level FROM escalations WHERE conversation_id = 'rest:pg-conversation'")).scalars().all()
     engine.dispose()
     assert events == 1 and escalations == ["urgent"]
+
+
+def test_the_migrations_match_the_models_on_postgresql_beside_rasas_tables(database_url):
+    """Runs after the assistant ran on this database: Rasa's tracker tables sit beside the project's, untouched."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+    from sqlalchemy import inspect
+
+    from bot.kb.models import Base
+    from bot.kb.schema import current_revision, only_ours, upgrade
+
+    engine = create_engine(database_url, future=True)
+    upgrade(engine)  # a second start: nothing to do
+    with engine.connect() as connection:
+        assert current_revision(connection) is not None
+        differences = compare_metadata(MigrationContext.configure(
+            connection, opts={"compare_type": True, "include_object": only_ours}), Base.metadata)
+    assert "events" in inspect(engine).get_table_names()
+    engine.dispose()
+    assert differences == []
