@@ -5,7 +5,7 @@ import logging
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -178,7 +178,7 @@ class ActionTriage(Action):
             kept = {c: l for c, l in _remembered(tracker).items() if c not in mentioned}
             remembered = [f"{c}:{l}" for c, l in sorted(kept.items())]
             return [SlotSet("reported_symptoms", remembered)] + _questions_left(tracker)
-        return _triage_reply(dispatcher, tracker, level, codes) + _questions_left(tracker)
+        return _triage_reply(dispatcher, tracker, level, codes) + _questions_left(tracker) + _temperature_told(tracker)
 
     @staticmethod
     def _no_current_symptom(dispatcher: CollectingDispatcher, mentioned: List[str]) -> None:
@@ -216,6 +216,23 @@ class ValidateTriageForm(FormValidationAction):
 def _questions_left(tracker: Tracker) -> List[Dict]:
     """The follow-up questions were left (an emergency, a person): their count of unclear answers goes too."""
     return [SlotSet(UNCLEAR, None)] if tracker.get_slot(UNCLEAR) else []
+
+
+def _temperature_told(tracker: Tracker) -> List[Dict]:
+    """ "It's 101.5" to "What is your temperature now?" is a fever report too, so the rules answer it with the level;
+    it also answers the question, which is not asked again: when it was the last one, the questions end here."""
+    if tracker.active_loop.get("name") != "triage_form" or tracker.get_slot("requested_slot") != "fu_temperature":
+        return []
+    answer = parse_answer("fu_temperature", tracker.latest_message.get("text") or "")
+    if answer is None:
+        return []
+    families = (tracker.get_slot("followup_families") or "").split(",")
+    others = [slot for family in QUESTIONS if family in families for slot in QUESTIONS[family]
+              if slot != "fu_temperature" and tracker.get_slot(slot) is None]
+    if others:
+        return [SlotSet("fu_temperature", answer)]
+    return [SlotSet("fu_temperature", None), SlotSet("followup_families", None), SlotSet("triage_symptoms", None),
+            SlotSet("requested_slot", None), ActiveLoop(None)]
 
 
 def _answer_validator(slot: str):

@@ -113,8 +113,12 @@ def test_fever_without_a_number_asks_the_temperature_then_routes_to_the_on_call_
     first = night.say(who, "I think I have a fever")
     assert any(t.startswith("What is your temperature now?") for t in texts(first))
     assert not triage_of(first)
-    [meta] = triage_of(night.say(who, "it's 101.5"))
+    answered = night.say(who, "it's 101.5")
+    [meta] = triage_of(answered)
     assert meta == {"triage": "urgent", "symptoms": ["fever"], "call": PROFILE.on_call_phone}
+    # the answer is a fever report too: the level is given, and the question it answered is not asked again
+    assert not any(t.startswith("What is your temperature now?") for t in texts(answered))
+    assert texts(night.say(who, "thank you"))[0] and not triage_of(night.say(who, "what is kyphoplasty"))
     entry, alert = wait_for_alert(night, who)
     assert (entry.level, entry.number_given, alert.status, alert.attempts) == ("urgent", PROFILE.on_call_phone, "sent", 1)
     [alerted] = [body for body in webhook.received if body["conversation_id"] == rest_id(who)]
