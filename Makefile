@@ -18,14 +18,17 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 SPACY_MODEL := var/spacy_en_blank/meta.json
 # The browser tests (tests/web) drive Debian's Chromium; Playwright's own browser downloads are not used.
 CHROMIUM := /usr/bin/chromium
+# The replicated layout (scripts/replicated.py, tests/scaled/test_replicated.py) runs behind Debian's nginx.
+NGINX := /usr/sbin/nginx
 MODEL := models/assistant.tar.gz
 TRAINING_INPUTS := config.yml domain.yml $(shell find data/nlu data/rules data/kb/answers -name "*.yml" 2>/dev/null) \
 	$(wildcard bot/nlu/*.py bot/rasa/*.py bot/text/*.py)
 
-.PHONY: help install kb train run test eval bench clean
+.PHONY: help install kb train run run-replicated test eval bench clean
 help:
 	@echo "make run    start the assistant (action server + Rasa server + clinic page with the chat widget)"
 	@echo "make test   install, train if needed, and run every test"
+	@echo "make run-replicated   nginx, 2 Rasa servers, 2 action servers on PostgreSQL and Redis (docs/deploy.md)"
 	@echo "make train | eval | bench | clean"
 
 $(BIN)/.installed: requirements.txt requirements-nodeps.txt
@@ -61,7 +64,15 @@ $(CHROMIUM):
 	@echo "installing Debian's chromium for the browser tests (tests/web)"
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium > /dev/null || { apt-get update -q > /dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium > /dev/null; }
 
-test: $(MODEL) kb $(CHROMIUM)
+# Debian's nginx, installed when missing (the layout runs it with its own configuration and ports).
+$(NGINX):
+	@echo "installing Debian's nginx for the replicated layout"
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q nginx > /dev/null || { apt-get update -q > /dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q nginx > /dev/null; }
+
+run-replicated: $(MODEL) $(NGINX)
+	$(BIN)/python scripts/replicated.py
+
+test: $(MODEL) kb $(CHROMIUM) $(NGINX)
 	$(RASA) data validate --fail-on-warnings
 	$(BIN)/python -m pytest -q tests
 	$(RASA) test core --stories tests/conversations --model $(MODEL) --fail-on-prediction-errors --out var/results/core
