@@ -5,15 +5,32 @@ The lock makes the messages of one conversation wait for each other. Rasa takes 
 (SANIC_WORKERS) only with a lock store other than the in-memory one; the workers are separate processes, so
 the lock must live in Redis then - with the in-memory store each worker would hold its own, and two
 messages of one conversation could be handled at once and overwrite each other's state. This store refuses
-to start in that case instead."""
+to start in that case instead.
+
+Rasa's own Redis lock store keeps each conversation's tickets in one Redis value that every process reads, changes
+and writes back (issuing a ticket, waiting, finishing): two processes doing so at once overwrite each other, a
+waiting turn's ticket vanishes, and it fails with "Could not acquire lock" (the soak of the replicated layout lost
+one or two turns in 6,000 that way, 2026-12-02). With Redis, the lock is therefore redis-py's own lock instead (one
+key set only if absent, released only by its holder, atomic in Redis): one turn of a conversation at a time across
+every process, and a lock whose holder died frees itself after its lifetime. Waiting turns take it in no guaranteed
+order (one patient's messages arrive one after the other, except after the guard answered in a turn's place)."""
 from __future__ import annotations
 
+import asyncio
+import logging
 import os
-from typing import Any, Optional, Text
+import time
+from contextlib import asynccontextmanager
+from typing import Any, AsyncGenerator, Optional, Text
 from urllib.parse import urlparse
 
 from rasa.core.lock import TicketLock
-from rasa.core.lock_store import InMemoryLockStore, LockStore, RedisLockStore
+from rasa.core.lock_store import LOCK_LIFETIME, InMemoryLockStore, LockError, LockStore, RedisLockStore
+
+from redis.exceptions import LockError as RedisLockError
+
+logger = logging.getLogger(__name__)
+WAIT_SECONDS = 0.05  # between tries for a conversation's lock
 
 
 class LockStoreFromEnvironment(LockStore):
@@ -27,6 +44,27 @@ class LockStoreFromEnvironment(LockStore):
                              "must share the lock of each conversation (e.g. REDIS_URL=redis://localhost:6379/1)")
         else:
             self.store = InMemoryLockStore()
+
+    @asynccontextmanager
+    async def lock(self, conversation_id: Text, lock_lifetime: float = LOCK_LIFETIME,
+                   wait_time_in_seconds: float = 1) -> AsyncGenerator[None, None]:
+        if not isinstance(self.store, RedisLockStore):  # one process: Rasa's in-memory ticket lock is safe
+            async with self.store.lock(conversation_id, lock_lifetime, wait_time_in_seconds) as held:
+                yield held
+            return
+        lock = self.store.red.lock(f"{self.store.key_prefix}atomic:{conversation_id}", timeout=lock_lifetime)
+        deadline = time.monotonic() + 2 * lock_lifetime  # a dead holder's lock expires after one lifetime
+        while not lock.acquire(blocking=False):
+            if time.monotonic() > deadline:
+                raise LockError(f"Could not acquire lock for conversation_id '{conversation_id}'.")
+            await asyncio.sleep(WAIT_SECONDS)
+        try:
+            yield None
+        finally:
+            try:
+                lock.release()
+            except RedisLockError:  # it outlived its lifetime, and another turn may hold it now: not ours to free
+                logger.warning("a turn held its conversation's lock longer than its lifetime (%s s)", lock_lifetime)
 
     def get_lock(self, conversation_id: Text) -> Optional[TicketLock]:
         return self.store.get_lock(conversation_id)
