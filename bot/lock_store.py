@@ -10,26 +10,22 @@ to start in that case instead.
 Rasa's own Redis lock store keeps each conversation's tickets in one Redis value that every process reads, changes
 and writes back (issuing a ticket, waiting, finishing): two processes doing so at once overwrite each other, a
 waiting turn's ticket vanishes, and it fails with "Could not acquire lock" (the soak of the replicated layout lost
-one or two turns in 6,000 that way, 2026-12-02). With Redis, the lock is therefore redis-py's own lock instead (one
-key set only if absent, released only by its holder, atomic in Redis): one turn of a conversation at a time across
-every process, and a lock whose holder died frees itself after its lifetime. Waiting turns take it in no guaranteed
-order (one patient's messages arrive one after the other, except after the guard answered in a turn's place)."""
+one or two turns in 6,000 that way, 2026-12-02). With Redis the tickets are therefore kept with Redis's own atomic
+commands: a turn takes a number (INCR) and joins the conversation's queue (a sorted set, by number); it is served
+when it is first in the queue, and leaves the queue when done. Each turn keeps a key alive while it waits or is
+served: when its process dies, the key expires after the lock's lifetime and the next turn goes on. First come,
+first served, across every process: one patient's messages are handled in the order they were sent."""
 from __future__ import annotations
 
 import asyncio
-import logging
 import os
-import time
 from contextlib import asynccontextmanager
 from typing import Any, AsyncGenerator, Optional, Text
 from urllib.parse import urlparse
 
 from rasa.core.lock import TicketLock
-from rasa.core.lock_store import LOCK_LIFETIME, InMemoryLockStore, LockError, LockStore, RedisLockStore
+from rasa.core.lock_store import LOCK_LIFETIME, InMemoryLockStore, LockStore, RedisLockStore
 
-from redis.exceptions import LockError as RedisLockError
-
-logger = logging.getLogger(__name__)
 WAIT_SECONDS = 0.05  # between tries for a conversation's lock
 
 
@@ -52,19 +48,13 @@ class LockStoreFromEnvironment(LockStore):
             async with self.store.lock(conversation_id, lock_lifetime, wait_time_in_seconds) as held:
                 yield held
             return
-        lock = self.store.red.lock(f"{self.store.key_prefix}atomic:{conversation_id}", timeout=lock_lifetime)
-        deadline = time.monotonic() + 2 * lock_lifetime  # a dead holder's lock expires after one lifetime
-        while not lock.acquire(blocking=False):
-            if time.monotonic() > deadline:
-                raise LockError(f"Could not acquire lock for conversation_id '{conversation_id}'.")
-            await asyncio.sleep(WAIT_SECONDS)
+        queue = RedisTicketQueue(self.store.red, f"{self.store.key_prefix}queue:{conversation_id}", lock_lifetime)
+        ticket = queue.join()
         try:
+            await queue.wait_for_turn(ticket)
             yield None
         finally:
-            try:
-                lock.release()
-            except RedisLockError:  # it outlived its lifetime, and another turn may hold it now: not ours to free
-                logger.warning("a turn held its conversation's lock longer than its lifetime (%s s)", lock_lifetime)
+            queue.leave(ticket)
 
     def get_lock(self, conversation_id: Text) -> Optional[TicketLock]:
         return self.store.get_lock(conversation_id)
@@ -85,3 +75,43 @@ def redis_lock_store(url: str) -> RedisLockStore:
     return RedisLockStore(host=parsed.hostname, port=parsed.port or 6379, db=int(database) if database else 1,
                           username=parsed.username or None, password=parsed.password or None,
                           use_ssl=parsed.scheme == "rediss")
+
+
+class RedisTicketQueue:
+    """One conversation's turns, first come first served, with atomic Redis commands only (see the module's
+    docstring). `alive:<ticket>` lives `lifetime` seconds and is renewed while its turn waits; a turn that holds the
+    lock longer than that (or whose process died) is passed over."""
+
+    def __init__(self, red: Any, key: str, lifetime: float) -> None:
+        self.red, self.key, self.lifetime = red, key, max(1, int(lifetime))
+
+    def _alive(self, ticket: int) -> str:
+        return f"{self.key}:alive:{ticket}"
+
+    def join(self) -> int:
+        ticket = int(self.red.incr(f"{self.key}:issued"))
+        self.red.set(self._alive(ticket), 1, ex=self.lifetime)
+        self.red.zadd(self.key, {str(ticket): ticket})
+        self.red.expire(self.key, 10 * self.lifetime)
+        self.red.expire(f"{self.key}:issued", 10 * self.lifetime)
+        return ticket
+
+    async def wait_for_turn(self, ticket: int) -> None:
+        while True:
+            first = self.red.zrange(self.key, 0, 0)
+            if not first:  # the queue expired under us (a wait of ten lifetimes): join it again
+                self.red.zadd(self.key, {str(ticket): ticket})
+                continue
+            head = int(first[0])
+            if head == ticket:
+                self.red.set(self._alive(ticket), 1, ex=self.lifetime)  # served: a full lifetime from now
+                return
+            if not self.red.exists(self._alive(head)):  # its process died, or it outlived its lifetime
+                self.red.zrem(self.key, str(head))
+                continue
+            self.red.set(self._alive(ticket), 1, ex=self.lifetime)
+            await asyncio.sleep(WAIT_SECONDS)
+
+    def leave(self, ticket: int) -> None:
+        self.red.zrem(self.key, str(ticket))
+        self.red.delete(self._alive(ticket))

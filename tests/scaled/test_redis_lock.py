@@ -39,3 +39,36 @@ def test_two_processes_never_hold_one_conversations_lock_at_once():
     red = redis.Redis.from_url(REDIS_URL)
     assert int(red.get(key)) == 2 * 2 * ROUNDS  # every read-change-write kept
     red.delete(key)
+
+
+def test_turns_are_served_in_the_order_they_came_and_a_dead_holder_is_passed_over_after_its_lifetime():
+    import asyncio
+    import time
+
+    from bot.lock_store import RedisTicketQueue
+
+    red = redis.Redis.from_url(REDIS_URL)
+    queue = RedisTicketQueue(red, f"lock-test-queue-{uuid.uuid4().hex[:8]}", lifetime=1)
+    dead = queue.join()  # a turn whose process died while it held the lock: it never leaves
+    served = []
+
+    async def turn(name: str) -> None:
+        ticket = queue.join()
+        await queue.wait_for_turn(ticket)
+        served.append((name, time.monotonic()))
+        await asyncio.sleep(0.02)
+        queue.leave(ticket)
+
+    async def main() -> float:
+        started = time.monotonic()
+        tasks = []
+        for name in ("first", "second", "third"):
+            tasks.append(asyncio.ensure_future(turn(name)))
+            await asyncio.sleep(0.01)  # joined in this order
+        await asyncio.gather(*tasks)
+        return started
+
+    started = asyncio.run(main())
+    assert [name for name, _ in served] == ["first", "second", "third"]
+    assert served[0][1] - started >= 0.9  # waited for the dead turn's key to expire (1 s), not forever
+    assert red.zrank(queue.key, str(dead)) is None
