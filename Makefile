@@ -24,12 +24,12 @@ MODEL := models/assistant.tar.gz
 TRAINING_INPUTS := config.yml domain.yml $(shell find data/nlu data/rules data/kb/answers -name "*.yml" 2>/dev/null) \
 	$(wildcard bot/nlu/*.py bot/rasa/*.py bot/text/*.py)
 
-.PHONY: help install kb train run run-replicated test eval bench clean
+.PHONY: help install kb train run run-replicated test eval bench soak clean
 help:
 	@echo "make run    start the assistant (action server + Rasa server + clinic page with the chat widget)"
 	@echo "make test   install, train if needed, and run every test"
 	@echo "make run-replicated   nginx, 2 Rasa servers, 2 action servers on PostgreSQL and Redis (docs/deploy.md)"
-	@echo "make train | eval | bench | clean"
+	@echo "make train | eval | bench | soak | clean"
 
 $(BIN)/.installed: requirements.txt requirements-nodeps.txt
 	@if [ -z "$(PY310)" ]; then echo "error: Python 3.10 not found. Install it with 'pyenv install 3.10' or put python3.10 on PATH (rasa 3.6 does not run on 3.11)." >&2; exit 1; fi
@@ -87,6 +87,11 @@ eval: $(MODEL) kb
 # docs/benchmarks.md: the assistant against Rasa's stock config under the same REST load (about 20 minutes; not in `make test`).
 bench: $(BIN)/.installed $(SPACY_MODEL)
 	$(BIN)/python -m bench.run
+
+# The "Soak" section of docs/benchmarks.md: 50 conversations for 2 minutes against the replicated layout, one Rasa
+# server killed and started again in the middle (about 4 minutes; not in `make test`). Fails if a turn was lost.
+soak: $(MODEL) $(NGINX)
+	$(BIN)/python -m bench.soak
 
 clean:
 	rm -rf models var/results var/*.db var/spacy_en_blank

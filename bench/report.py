@@ -11,6 +11,7 @@ from typing import Dict, List, Optional
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "var" / "bench" / "results.json"
 MARKDOWN = ROOT / "docs" / "benchmarks.md"
+SOAK_SECTION = "<!-- soak: written by bench/soak.py -->"  # bench/soak.py's section, kept when the rest is rewritten
 PLOT = ROOT / "docs" / "benchmarks.png"
 RAW = ROOT / "docs" / "benchmarks.json"  # the figures of the report, kept with it
 PROCS = ("rasa server", "action server")
@@ -328,7 +329,9 @@ def plot(results: dict, path: Path = PLOT) -> None:
 
 def write(results: dict) -> None:
     MARKDOWN.parent.mkdir(parents=True, exist_ok=True)
-    MARKDOWN.write_text(render(results), encoding="utf-8")
+    previous = MARKDOWN.read_text(encoding="utf-8") if MARKDOWN.exists() else ""
+    soak = previous[previous.index(SOAK_SECTION):] if SOAK_SECTION in previous else ""  # make soak's own section
+    MARKDOWN.write_text(render(results) + ("\n\n" + soak if soak else ""), encoding="utf-8")
     RAW.write_text(json.dumps(results, indent=1), encoding="utf-8")
     plot(results)
 

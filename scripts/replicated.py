@@ -75,7 +75,12 @@ http {{
             proxy_set_header Upgrade $http_upgrade;
             proxy_set_header Connection "upgrade";
         }}
-        location /webhooks/ {{ proxy_pass http://rasa; }}
+        location /webhooks/ {{
+            proxy_pass http://rasa;
+            # A turn whose server died while answering is sent to the other one: Rasa stores a turn only once it is
+            # answered, so the patient's message is neither lost nor (but for a kill in that last instant) doubled.
+            proxy_next_upstream error timeout http_502 http_503 non_idempotent;
+        }}
         location / {{ proxy_pass http://page; }}
     }}
     server {{
