@@ -26,7 +26,7 @@ _PROXY_PRESENT = re.compile(
 # writer is the patient (it is "my procedure") and well, so the relative's symptom is the relative's. A carer who is
 # well ("my husband can't feel his legs, I feel fine myself") is not the patient: that still escalates.
 _WRITER_WELL = re.compile(r"\b(i feel|i'?m|i am|im|i'?ve been|ive been)( absolutely| perfectly| completely| totally| quite)? "
-                          r"(fine|well|ok|okay|good|great)( in)? myself\b|\bfor me (everything|all) is (normal|fine|ok|okay|good)\b",
+                          r"(fine|well|ok|okay|good|great)(( in)? myself)?\b|\bfor me (everything|all) is (normal|fine|ok|okay|good)\b",
                           re.I)
 _WRITER_IS_PATIENT = re.compile(r"\bmy (procedure|op|operation|surgery|kyphoplasty|vertebroplasty)\b", re.I)
 _RELATIVE_FIRST = re.compile(r"^\W*my (husband|wife|partner|mother|mom|mum|father|dad|son|daughter|sister|brother|aunt|uncle|"
