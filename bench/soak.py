@@ -28,7 +28,7 @@ from sqlalchemy import create_engine, text
 from bench.report import SOAK_SECTION as SECTION
 from bot.identity import conversation_id
 from scripts.launch import ROOT
-from scripts.replicated import Layout, ensure_database
+from scripts.replicated import Layout, drop_database, ensure_database
 
 MARKDOWN = ROOT / "docs" / "benchmarks.md"
 RAW = ROOT / "docs" / "soak.json"
@@ -80,16 +80,6 @@ def stored_messages(database_url: str, senders: List[str]) -> Dict[str, List[str
         if sender_id in ids:
             stored[ids[sender_id]].append(json.loads(data)["text"])
     return stored
-
-
-def drop_database(url: str) -> None:
-    from sqlalchemy.engine import make_url
-
-    target = make_url(url)
-    admin = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT", future=True)
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)'))
-    admin.dispose()
 
 
 def lost_turns(turns: List[Turn], stored: Dict[str, List[str]]) -> List[Turn]:

@@ -11,10 +11,9 @@ import requests
 from sqlalchemy import create_engine, text
 
 from bot.identity import conversation_id
-from scripts.replicated import Layout, ensure_database
+from scripts.replicated import Layout, drop_database, ensure_database
 
 REDIS_URL = "redis://127.0.0.1:6379/14"  # db 14 is left to this test
-ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 
 
 @pytest.fixture(scope="module")
@@ -30,10 +29,7 @@ def layout(tmp_path_factory):
         yield running.start()
     finally:
         running.stop()
-        admin = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT", future=True)
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+        drop_database(database_url)
 
 
 def say(layout, sender: str, message: str) -> list:
