@@ -80,3 +80,24 @@ def test_the_migrations_match_the_models_on_postgresql_beside_rasas_tables(datab
     assert "events" in inspect(engine).get_table_names()
     engine.dispose()
     assert differences == []
+
+
+def test_purge_on_postgresql_deletes_what_is_old_and_nothing_newer():
+    """In a database of its own: the other tests of this module leave escalations in theirs."""
+    from rasa.core.tracker_store import SQLTrackerStore
+    from rasa.shared.core.domain import Domain
+
+    from scripts.replicated import drop_database, ensure_database
+    from tests.unit.test_retention import check_purge
+
+    name = f"kyphobot_purge_{uuid.uuid4().hex[:8]}"
+    url = f"postgresql://postgres@127.0.0.1:5432/{name}"
+    ensure_database(url)
+    try:
+        store = SQLTrackerStore(Domain.empty(), dialect="postgresql", host="127.0.0.1", port=5432, db=name,
+                                username="postgres")
+        check_purge(store, url, url)
+        store.engine.dispose()
+    finally:
+        drop_database(url)
+

@@ -28,6 +28,12 @@ def _stamp(moment: datetime) -> float:
 def test_purge_deletes_old_conversations_and_records_and_nothing_newer(tmp_path):
     tracker_path = tmp_path / "tracker.db"
     store = SQLTrackerStore(Domain.empty(), dialect="sqlite", db=str(tracker_path))
+    check_purge(store, f"sqlite:///{tmp_path / 'kb.db'}", f"sqlite:///{tracker_path}")
+
+
+def check_purge(store: SQLTrackerStore, kb_url: str, tracker_url: str) -> None:
+    """Old and recent conversations and records in `store` and `kb_url`; purge keeps exactly the recent ones
+    (tests/postgres runs it on PostgreSQL)."""
     conversations = {"rest:old": NOW - timedelta(days=40), "sms:recent": NOW - timedelta(days=2),
                      # an old conversation the patient came back to: its last event is recent, so it stays whole
                      "rest:returned": NOW - timedelta(days=40)}
@@ -41,7 +47,7 @@ def test_purge_deletes_old_conversations_and_records_and_nothing_newer(tmp_path)
             await store.save(DialogueStateTracker.from_events(sender, events))
 
     asyncio.run(save_all())
-    sessions = session_factory(f"sqlite:///{tmp_path / 'kb.db'}")
+    sessions = session_factory(kb_url)
     old = record(sessions, "sms:old", "urgent", ["fever"], "twilio", "555", at=NOW - timedelta(days=40),
                  sealed_contact="sealed")
     with sessions.begin() as session:
@@ -51,7 +57,7 @@ def test_purge_deletes_old_conversations_and_records_and_nothing_newer(tmp_path)
                       at=NOW - timedelta(days=40))
     record_unanswered(sessions, "gave_up", [], "rest", at=NOW - timedelta(days=3))
 
-    done = purge(sessions, f"sqlite:///{tracker_path}", 30, now=NOW)
+    done = purge(sessions, tracker_url, 30, now=NOW)
 
     assert (done.conversations, done.events, done.escalations, done.unanswered) == (1, 2, 1, 1)
     assert asyncio.run(store.retrieve("rest:old")) is None
