@@ -11,6 +11,7 @@ from rasa_sdk.types import DomainDict
 
 from actions import services
 from bot import alerts, escalations, unanswered
+from bot.failures import failure
 from bot.triage.decision import outcome
 from bot.triage.disposition import decide, whom_to_call
 from bot.triage.followup import (EMERGENCY_IF_YES, FOLLOW_UP_FOR, QUESTIONS, UNCLEAR_ANSWERS_ALLOWED, UNKNOWN,
@@ -157,7 +158,8 @@ def _triage_reply(dispatcher: CollectingDispatcher, tracker: Tracker, level: str
                                        sealed_contact=_sealed_contact(tracker))
             alerts.schedule(services.sessions(), entry)
         except Exception:  # the patient's reply never depends on the log or the alert
-            logger.exception("could not record or alert the escalation")
+            failure("escalation_not_recorded", "a %s escalation could not be recorded or alerted", overall,
+                    with_traceback=True)
     return [SlotSet("reported_symptoms", [f"{code}:{lvl}" for code, lvl in sorted(remembered.items())])]
 
 

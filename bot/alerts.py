@@ -23,6 +23,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import sessionmaker
 
 from bot.escalations import sealed_contact_of
+from bot.failures import failure
 from bot.identity import open_contact
 from bot.kb.models import Alert, Escalation
 from bot.triage.levels import rank
@@ -124,7 +125,8 @@ async def deliver(session_maker: sessionmaker, escalation: Escalation, url: str,
             if attempt < attempts:
                 _save(session_maker, alert_id, "pending", attempt, error)  # still ours: not stale
                 await asyncio.sleep(backoff_seconds * 2 ** (attempt - 1))
-    logger.error("on-call alert for escalation %s FAILED after %s attempts: %s", escalation.id, attempts, error)
+    failure("alert_not_sent", "on-call alert for escalation %s not sent after %s attempts: %s", escalation.id,
+            attempts, error)
     _save(session_maker, alert_id, "failed", attempts, error)
     return "failed"
 
@@ -167,7 +169,7 @@ async def outbox_worker(session_maker: sessionmaker) -> None:
         try:
             await resume_stale(session_maker)
         except Exception:  # the database may be away for a moment: say so, and look again
-            logger.exception("the alert outbox could not be read")
+            failure("alert_outbox_unreadable", "the alert outbox could not be read", with_traceback=True)
         await asyncio.sleep(every_seconds)
 
 

@@ -13,6 +13,7 @@ from rasa.core.channels.channel import UserMessage
 from rasa.shared.core.events import BotUttered
 
 from bot.clinic import ClinicProfile, load_profile
+from bot.failures import failure
 from bot.safety_texts import CUT_SHORT, DISCLAIMER, EMPTY, NO_ANSWER, ONE_AT_A_TIME
 from bot.text.normalize import patient_text_and_cut
 
@@ -84,11 +85,9 @@ def _done_waiting(sender_id: str) -> None:
 # for the record. Tasks are kept referenced until they end (asyncio keeps only weak references).
 _recording: "set[asyncio.Task[None]]" = set()
 GUARD_METADATA = {"sent_by": "guard"}
-record_failures = 0  # counted, and logged loudly: a reply missing from the record is a clinical-records gap
 
 
 async def _store_replies(sender_id: str, texts: List[str], after: Optional["asyncio.Future[None]"]) -> None:
-    global record_failures
     from sanic import Sanic
 
     if after is not None:
@@ -103,10 +102,9 @@ async def _store_replies(sender_id: str, texts: List[str], after: Optional["asyn
             for text in texts:
                 tracker.update(BotUttered(text, metadata=dict(GUARD_METADATA)))
             await agent.tracker_store.save(tracker)
-    except Exception:
-        record_failures += 1
-        logger.exception("RECORD FAILURE: %d reply(ies) the patient was shown could not be stored in the tracker "
-                         "(%d such failures since start)", len(texts), record_failures)
+    except Exception:  # a reply missing from the record of what the patient was told
+        failure("reply_not_recorded", "%d reply(ies) the patient was shown could not be stored in the tracker",
+                len(texts), with_traceback=True)
 
 
 def _record(sender_id: str, texts: List[str], after: Optional["asyncio.Future[None]"] = None) -> None:
