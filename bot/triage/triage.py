@@ -139,14 +139,16 @@ class Triage:
         doc = self.nlp(text or "")
         if not text or not text.strip():
             return doc, Assessment()
-        findings = [self._finding(ent) for ent in doc.spans.get(TARGETS, ())]
+        # whether the writer is the (well) patient is a property of the whole message: read it once
+        well_patient_writes = bool(_WRITER_WELL.search(text) and _WRITER_IS_PATIENT.search(text))
+        findings = [self._finding(ent, well_patient_writes) for ent in doc.spans.get(TARGETS, ())]
         if _ASKED_BECAUSE_NOW.search(text):
             findings = [replace(f, hypothetical=False) if f.hypothetical and not (f.negated or f.historical or
                                                                                  f.other_person) else f
                         for f in findings]
         return doc, Assessment(findings)
 
-    def _finding(self, ent) -> Finding:
+    def _finding(self, ent, well_patient_writes: bool) -> Finding:
         flag = self.lexicon.by_code(ent.label_)
         level, temperature, normal = flag.level, None, False
         if flag.code == "fever":
@@ -156,7 +158,6 @@ class Triage:
             normal = (temperature is not None and self.normal_temperature_max_f is not None
                       and temperature <= self.normal_temperature_max_f)
         before = ent.doc.text[ent.sent.start_char:ent.start_char]
-        well_patient_writes = bool(_WRITER_WELL.search(ent.doc.text) and _WRITER_IS_PATIENT.search(ent.doc.text))
         relatives = bool(ent._.is_family) or (well_patient_writes and _RELATIVE_FIRST.search(before))
         other_person = (relatives and (not _PROXY_PRESENT.search(ent.sent.text) or well_patient_writes)) or any(
             modifier.category == "OTHER_PERSON" for modifier in ent._.modifiers) or _still_someone_else(
