@@ -28,9 +28,15 @@ _PROXY_PRESENT = re.compile(
 _WRITER_WELL = re.compile(r"\b(i feel|i'?m|i am|im|i'?ve been|ive been)( absolutely| perfectly| completely| totally| quite)? "
                           r"(fine|well|ok|okay|good|great)(( in)? myself)?\b|\bfor me (everything|all) is (normal|fine|ok|okay|good)\b",
                           re.I)
+_SHIVERING = re.compile(r"chill|shak|shiver|rigor|sweat|hot and cold", re.I)
 _WRITER_IS_PATIENT = re.compile(r"\bmy (procedure|op|operation|surgery|kyphoplasty|vertebroplasty)\b", re.I)
+# "...will it matter before my procedure?": the writer is the patient, planning for their own procedure
+_WRITER_PLANS = re.compile(r"\b(before|after|for|until|till|to) my (procedure|op|operation|surgery|kyphoplasty|vertebroplasty)\b",
+                           re.I)
+# "my sister staying with me has the flu": "with me" does not make the writer the one who has it
+_LIVES_WITH_ME = re.compile(r"\b(who'?s |who is |that'?s )?(staying|living|stopping|lives|stays) with (me|us)\b", re.I)
 _RELATIVE_FIRST = re.compile(r"^\W*my (husband|wife|partner|mother|mom|mum|father|dad|son|daughter|sister|brother|aunt|uncle|"
-                             r"grand(mother|ma|father|pa)|kids?|child|children)\b(?![^.!?]*\b(i|i'?m|me)\b)", re.I)
+                             r"grand(mother|ma|father|pa)|kids?|child|children)\b(?![^.!?]*\b(i|i'?m|me|my)\b)", re.I)
 
 
 # "My neighbour had it done and she got a fever afterwards": the clause after "and she" is still the neighbour's
@@ -60,7 +66,9 @@ _ASKED_BECAUSE_NOW = re.compile(
     r"\b((i'?m |i am )?asking (because|since|as|cos|cause)|the reason i ask is( that)?) (i|he|she|mum|mom|dad|my \w+)"
     r"( (really|actually|do|does|can'?t|cannot|cant|have|has|am|is|'m|'s|got|feel|feels))+\b"
     r"|\bbecause (i|he|she) (do|does|can'?t|cannot|cant|have|has)( (it|that|them|this))? (right )?now\b"
-    r"|\b(which|and) (i|he|she) (do|does|have|has|can'?t|cannot|cant)( (it|that|them|this))? (right )?now\b", re.I)
+    r"|\b(which|and) (i|he|she) (do|does|have|has|can'?t|cannot|cant)( (it|that|them|this))? (right )?now\b"
+    # "If I told you my legs have been numb since lunch, would you tell me to go in? Because they have been."
+    r"|\b(because|cause|cos|coz) (they|it|i|he|she) (have|has|am|is|are|do|does)( been| now)?\W*$", re.I)
 
 
 @dataclass(frozen=True)
@@ -140,7 +148,8 @@ class Triage:
         if not text or not text.strip():
             return doc, Assessment()
         # whether the writer is the (well) patient is a property of the whole message: read it once
-        well_patient_writes = bool(_WRITER_WELL.search(text) and _WRITER_IS_PATIENT.search(text))
+        well_patient_writes = bool(_WRITER_PLANS.search(text) or (_WRITER_WELL.search(text)
+                                                                   and _WRITER_IS_PATIENT.search(text)))
         findings = [self._finding(ent, well_patient_writes) for ent in doc.spans.get(TARGETS, ())]
         if _ASKED_BECAUSE_NOW.search(text):
             findings = [replace(f, hypothetical=False) if f.hypothetical and not (f.negated or f.historical or
@@ -152,13 +161,17 @@ class Triage:
         flag = self.lexicon.by_code(ent.label_)
         level, temperature, normal = flag.level, None, False
         if flag.code == "fever":
-            temperature = find_temperature_f(ent.sent.text)
-            if temperature is not None and temperature < self.fever_threshold_f:
+            # the finding's own reading ("98.0 today") before the sentence's first ("100.8 on saturday")
+            temperature = find_temperature_f(ent.text)
+            temperature = find_temperature_f(ent.sent.text) if temperature is None else temperature
+            # a reading below the threshold is no fever, but chills or shaking beside it still are (data/triage/README.md)
+            shivering = bool(_SHIVERING.search(ent.text))
+            if temperature is not None and temperature < self.fever_threshold_f and not shivering:
                 level = "soon"
             normal = (temperature is not None and self.normal_temperature_max_f is not None
-                      and temperature <= self.normal_temperature_max_f)
+                      and temperature <= self.normal_temperature_max_f and not shivering)
         before = ent.doc.text[ent.sent.start_char:ent.start_char]
-        relatives = bool(ent._.is_family) or (well_patient_writes and _RELATIVE_FIRST.search(before))
+        relatives = bool(ent._.is_family) or (well_patient_writes and _RELATIVE_FIRST.search(_LIVES_WITH_ME.sub("", before)))
         other_person = (relatives and (not _PROXY_PRESENT.search(ent.sent.text) or well_patient_writes)) or any(
             modifier.category == "OTHER_PERSON" for modifier in ent._.modifiers) or _still_someone_else(
             ent.sent.text, before)

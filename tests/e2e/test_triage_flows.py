@@ -2,6 +2,8 @@
 after-hours routing (the clock is set), escalation records and on-call alerts through a webhook."""
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import threading
 import time
@@ -22,17 +24,28 @@ PROFILE = load_profile()
 AFTER_HOURS = "2026-11-25T09:30:00+00:00"  # 03:30 in Chicago, a Wednesday
 
 
+ALERT_SECRET = "test-alert-secret"
+
+
 class Webhook:
-    """The on-call alert receiver: fails the first `failures` calls of each alert, then accepts.
+    """The on-call alert receiver, as a clinic would run it: it refuses a body whose HMAC-SHA256 signature
+    (ALERT_WEBHOOK_SECRET) does not match, fails the first `failures` calls of each alert, then accepts.
     Counted per escalation, as alerts of earlier tests may still arrive in the background."""
 
     def __init__(self) -> None:
-        self.received, self.failures, self.calls = [], 0, {}
+        self.received, self.failures, self.calls, self.unsigned = [], 0, {}, 0
         hook = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self):
-                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                raw = self.rfile.read(int(self.headers["Content-Length"]))
+                expected = hmac.new(ALERT_SECRET.encode(), raw, hashlib.sha256).hexdigest()
+                if not hmac.compare_digest(self.headers.get("X-Signature-SHA256", ""), expected):
+                    hook.unsigned += 1
+                    self.send_response(401)
+                    self.end_headers()
+                    return
+                body = json.loads(raw)
                 escalation = body["escalation_id"]
                 hook.calls[escalation] = hook.calls.get(escalation, 0) + 1
                 if hook.calls[escalation] <= hook.failures:
@@ -64,6 +77,7 @@ def webhook():
 def night(tmp_path_factory, webhook):
     running = Assistant(tmp_path_factory.mktemp("night"), extra_env={
         "ASSISTANT_NOW": AFTER_HOURS, "ALERT_WEBHOOK_URL": f"http://127.0.0.1:{webhook.port}/alerts",
+        "ALERT_WEBHOOK_SECRET": ALERT_SECRET,
         "ALERT_BACKOFF_SECONDS": "0.05", "ALERT_ATTEMPTS": "3",
         "ALERT_FLOOD_MAX": "1000",  # many test patients in a few minutes: the flood limit has its own test
     }).start()

@@ -1,6 +1,7 @@
 """The safety suite: labelled patient messages, through the assistant's decision (both nets). No emergency may be
 triaged below emergency, no urgent below urgent, and every red flag named in a case must be found; the false-alarm
-rate on benign messages is at most 5 %. The suite is also training data of the learned net: these are held-in
+benign messages are asserted one by one: each must stay below urgent, except the accepted false alarms listed by name,
+with the reason, in accepted_false_alarms.yml (strict: one that stops alarming must leave the list). The suite is also training data of the learned net: these are held-in
 figures. The figures that count, on wording nobody tuned to, are in tests/triage/test_frozen_split.py."""
 from __future__ import annotations
 
@@ -11,7 +12,11 @@ import yaml
 
 from bot.triage.levels import rank
 
-CASES = yaml.safe_load((Path(__file__).resolve().parents[2] / "data" / "triage" / "cases.yml").read_text(encoding="utf-8"))["cases"]
+HERE = Path(__file__).resolve().parent
+CASES = yaml.safe_load((HERE.parents[1] / "data" / "triage" / "cases.yml").read_text(encoding="utf-8"))["cases"]
+BENIGN = [c for c in CASES if c["level"] in ("none", "self_care")]
+ACCEPTED = {a["text"]: a["why"] for a in
+            yaml.safe_load((HERE / "accepted_false_alarms.yml").read_text(encoding="utf-8"))["accepted"]}
 ESCALATING = ("emergency", "urgent")
 
 
@@ -30,14 +35,22 @@ def test_no_under_triage(engine, case):
             assert code in decision.codes, f"{code} missed in {case['text']!r}"
 
 
-def test_false_alarm_rate_on_benign_messages(engine):
-    benign = [c for c in CASES if c["level"] in ("none", "self_care")]
-    alarms = [c["text"] for c in benign if rank(engine.decide(c["text"]).level) >= rank("urgent")]
-    rate = len(alarms) / len(benign)
-    print(f"\nfalse alarms (urgent or emergency on a benign message): {len(alarms)}/{len(benign)} = {rate:.1%}")
-    for text in alarms:
-        print(f"  false alarm: {text}")
-    assert rate <= 0.05
+def _benign_param(case):
+    why = ACCEPTED.get(case["text"])
+    marks = [pytest.mark.xfail(strict=True, reason=f"accepted false alarm: {why}")] if why else []
+    return pytest.param(case, id=case["text"][:60], marks=marks)
+
+
+@pytest.mark.parametrize("case", [_benign_param(c) for c in BENIGN])
+def test_no_false_alarm(engine, case):
+    decision = engine.decide(case["text"])
+    assert rank(decision.level) < rank("urgent"), f"false alarm: {case['text']!r} -> {decision.level} {decision.codes}"
+
+
+def test_accepted_false_alarms_are_benign_cases_of_the_suite():
+    assert set(ACCEPTED) <= {c["text"] for c in BENIGN}
+    assert all(why.strip() for why in ACCEPTED.values())
+    assert len(ACCEPTED) <= 0.05 * len(BENIGN)  # the suite's own target: 5 % at most
 
 
 def test_suite_size_and_balance():

@@ -60,11 +60,6 @@ def test_should_record(level, recorded):
     assert should_record(level) is recorded
 
 
-def test_recorded_from_soon_and_handoff_constants():
-    assert escalations.RECORDED_FROM == "soon"
-    assert escalations.HANDOFF == "handoff"
-
-
 # ---------------------------------------------------------------- record
 
 def test_record_keeps_only_what_the_decision_needs(tmp_path):
