@@ -126,8 +126,14 @@ class TriageEngine:
                 continue
             if index and _level_probability(prediction) < SENTENCE_SURE:
                 continue  # one sentence of a long story, out of the net's usual reach: only a sure guess counts
-            if rank(prediction.level) > rank(net_level):
-                net_level, net_code = prediction.level, prediction.code
+            level = prediction.level
+            # a red flag of the lexicon's 911 list named at the urgent threshold is an emergency: the net's level
+            # probabilities split between the two ("4/5 hip flexor weakness": urgent 0.14, emergency 0.41)
+            if level == "urgent" and prediction.code and self.triage.lexicon.has(prediction.code) \
+                    and self._flag_level(prediction.code, level) == "emergency":
+                level = "emergency"
+            if rank(level) > rank(net_level):
+                net_level, net_code = level, prediction.code
         return assessment, net_level, net_code
 
     def _flag_level(self, code: str, level: str) -> str:

@@ -28,11 +28,12 @@ _PROXY_PRESENT = re.compile(
 _WRITER_WELL = re.compile(r"\b(i feel|i'?m|i am|im|i'?ve been|ive been)( absolutely| perfectly| completely| totally| quite)? "
                           r"(fine|well|ok|okay|good|great)(( in)? myself)?\b|\bfor me (everything|all) is (normal|fine|ok|okay|good)\b",
                           re.I)
+_NOT_A_FEVER = re.compile(r"\b(hay|cabin|spring)\s*$", re.I)  # "in hay fever season"
 _SHIVERING = re.compile(r"chill|shak|shiver|rigor|sweat|hot and cold", re.I)
 _WRITER_IS_PATIENT = re.compile(r"\bmy (procedure|op|operation|surgery|kyphoplasty|vertebroplasty)\b", re.I)
 # "...will it matter before my procedure?": the writer is the patient, planning for their own procedure
-_WRITER_PLANS = re.compile(r"\b(before|after|for|until|till|to) my (procedure|op|operation|surgery|kyphoplasty|vertebroplasty)\b",
-                           re.I)
+_WRITER_PLANS = re.compile(r"\b(before|after|for|until|till|to) my (procedure|op|operation|surgery|kyphoplasty|vertebroplasty)\b"
+                           r"|\b(drive|take|bring|run) me (in|to|there|home|on|for)\b", re.I)
 # "my sister staying with me has the flu": "with me" does not make the writer the one who has it
 _LIVES_WITH_ME = re.compile(r"\b(who'?s |who is |that'?s )?(staying|living|stopping|lives|stays) with (me|us)\b", re.I)
 _RELATIVE_FIRST = re.compile(r"^\W*my (husband|wife|partner|mother|mom|mum|father|dad|son|daughter|sister|brother|aunt|uncle|"
@@ -160,6 +161,9 @@ class Triage:
     def _finding(self, ent, well_patient_writes: bool) -> Finding:
         flag = self.lexicon.by_code(ent.label_)
         level, temperature, normal = flag.level, None, False
+        before = ent.doc.text[ent.sent.start_char:ent.start_char]
+        if flag.code == "fever" and _NOT_A_FEVER.search(before):
+            return Finding(code=flag.code, label=flag.label, level=level, text=ent.text, negated=True)
         if flag.code == "fever":
             # the finding's own reading ("98.0 today") before the sentence's first ("100.8 on saturday")
             temperature = find_temperature_f(ent.text)
@@ -170,8 +174,9 @@ class Triage:
                 level = "soon"
             normal = (temperature is not None and self.normal_temperature_max_f is not None
                       and temperature <= self.normal_temperature_max_f and not shivering)
-        before = ent.doc.text[ent.sent.start_char:ent.start_char]
-        relatives = bool(ent._.is_family) or (well_patient_writes and _RELATIVE_FIRST.search(_LIVES_WITH_ME.sub("", before)))
+        # the finding may hold its subject ("wife fell")
+        relatives = bool(ent._.is_family) or (well_patient_writes and _RELATIVE_FIRST.search(
+            _LIVES_WITH_ME.sub("", before + ent.text)))
         other_person = (relatives and (not _PROXY_PRESENT.search(ent.sent.text) or well_patient_writes)) or any(
             modifier.category == "OTHER_PERSON" for modifier in ent._.modifiers) or _still_someone_else(
             ent.sent.text, before)
