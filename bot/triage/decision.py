@@ -124,17 +124,23 @@ class TriageEngine:
             if prediction.level is None or self._context_denies(assessment, span, prediction) \
                     or self._reading_denies(assessment, span, prediction):
                 continue
-            if index and _level_probability(prediction) < SENTENCE_SURE:
+            if index and (_level_probability(prediction) < SENTENCE_SURE or self._inconsistent(prediction)):
                 continue  # one sentence of a long story, out of the net's usual reach: only a sure guess counts
             level = prediction.level
             # a red flag of the lexicon's 911 list named at the urgent threshold is an emergency: the net's level
             # probabilities split between the two ("4/5 hip flexor weakness": urgent 0.14, emergency 0.41)
-            if level == "urgent" and prediction.code and self.triage.lexicon.has(prediction.code) \
+            if not index and level == "urgent" and prediction.code and self.triage.lexicon.has(prediction.code) \
                     and self._flag_level(prediction.code, level) == "emergency":
                 level = "emergency"
             if rank(level) > rank(net_level):
                 net_level, net_code = level, prediction.code
         return assessment, net_level, net_code
+
+    def _inconsistent(self, prediction) -> bool:
+        """The net's two heads disagree: it names no red flag of the lexicon, or its level is above the level of the
+        one it names ("emergency" with "needle_site_soreness"), as on a sentence of a story it never saw the like of."""
+        return not (prediction.code and self.triage.lexicon.has(prediction.code)) \
+            or rank(self._flag_level(prediction.code, prediction.level)) < rank(prediction.level)
 
     def _flag_level(self, code: str, level: str) -> str:
         return self.triage.lexicon.by_code(code).level if self.triage.lexicon.has(code) else level
