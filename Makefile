@@ -22,14 +22,15 @@ CHROMIUM := /usr/bin/chromium
 NGINX := /usr/sbin/nginx
 MODEL := models/assistant.tar.gz
 TRAINING_INPUTS := config.yml domain.yml $(shell find data/nlu data/rules data/kb/answers -name "*.yml" 2>/dev/null) \
-	$(wildcard bot/nlu/*.py bot/rasa/*.py bot/text/*.py)
+	$(wildcard bot/rasa/nlu/*.py bot/rasa/*.py bot/text/*.py)
 
-.PHONY: help install kb train run run-replicated test eval bench soak clean
+.PHONY: help install kb train run run-replicated test lint unit validate services browser conversations eval bench soak clean
 help:
 	@echo "make run    start the assistant (action server + Rasa server + clinic page with the chat widget)"
 	@echo "make test   install, train if needed, and run every test"
 	@echo "make run-replicated   nginx, 2 Rasa servers, 2 action servers on PostgreSQL and Redis (docs/deploy.md)"
 	@echo "make train | eval | bench | soak | clean"
+	@echo "make lint | unit | validate | services | browser | conversations   (the stages of make test)"
 
 $(BIN)/.installed: requirements.txt requirements-nodeps.txt
 	@if [ -z "$(PY310)" ]; then echo "error: Python 3.10 not found. Install it with 'pyenv install 3.10' or put python3.10 on PATH (rasa 3.6 does not run on 3.11)." >&2; exit 1; fi
@@ -42,8 +43,8 @@ $(BIN)/.installed: requirements.txt requirements-nodeps.txt
 install: $(BIN)/.installed
 
 # A blank English spaCy pipeline built from code: nothing is downloaded.
-$(SPACY_MODEL): $(BIN)/.installed bot/nlu/spacy_model.py
-	$(BIN)/python -m bot.nlu.spacy_model var/spacy_en_blank
+$(SPACY_MODEL): $(BIN)/.installed bot/text/spacy_model.py
+	$(BIN)/python -m bot.text.spacy_model var/spacy_en_blank
 
 kb: $(BIN)/.installed
 	$(BIN)/python -m bot kb load
@@ -72,9 +73,40 @@ $(NGINX):
 run-replicated: $(MODEL) $(NGINX)
 	$(BIN)/python scripts/replicated.py
 
-test: $(MODEL) kb $(CHROMIUM) $(NGINX)
-	$(RASA) data validate --fail-on-warnings
-	$(BIN)/python -m pytest -q tests
+# The CI ladder: each stage needs more than the one before, says what it needs, and stops the run when it fails.
+# The stages select tests by the markers of pytest.ini; a test whose service is missing skips locally and fails
+# in CI (CI=true). `make unit` alone needs neither a model nor a service.
+PYTEST := $(BIN)/python -m pytest -q -p no:cacheprovider tests
+SERVICES := postgres or redis or nginx or browser
+test: $(BIN)/.installed
+	@$(MAKE) --no-print-directory lint unit validate
+	@echo "== 4/8 train (the model; about 2 minutes when the data changed)" && $(MAKE) --no-print-directory train kb
+	@echo "== 5/8 actions and end to end (the model, the Rasa and action servers)"
+	CI=$${CI:-true} $(PYTEST) -m "(model or servers) and not ($(SERVICES))"
+	@$(MAKE) --no-print-directory services browser conversations
+
+lint: $(BIN)/.installed
+	@echo "== 1/8 lint (ruff, ruff.toml)"
+	$(BIN)/ruff check bot actions tests scripts bench eval
+
+unit: $(BIN)/.installed $(SPACY_MODEL)
+	@echo "== 2/8 unit (no model, no services)"
+	$(PYTEST) -m "not (model or servers or $(SERVICES))"
+
+validate: $(BIN)/.installed
+	@echo "== 3/8 data validate (Rasa's checks of data/ and domain.yml)"
+	@mkdir -p var && $(RASA) data validate --fail-on-warnings > var/validate.log 2>&1 || { tail -30 var/validate.log; exit 1; }
+
+services: $(MODEL) kb $(NGINX)
+	@echo "== 6/8 services (PostgreSQL, Redis, nginx)"
+	CI=$${CI:-true} $(PYTEST) -m "($(SERVICES)) and not browser"
+
+browser: $(MODEL) kb $(CHROMIUM)
+	@echo "== 7/8 browser (Debian's Chromium)"
+	CI=$${CI:-true} $(PYTEST) -m browser
+
+conversations: $(MODEL)
+	@echo "== 8/8 conversation tests (rasa test core)"
 	$(RASA) test core --stories tests/conversations --model $(MODEL) --fail-on-prediction-errors --out var/results/core
 
 # docs/evaluation.md + docs/triage.md: NLU cross-validation (about 3 minutes on 2 cores), conversation tests, triage suite.
@@ -82,7 +114,7 @@ eval: $(MODEL) kb
 	@mkdir -p var/results/nlu && cp config.yml var/results/nlu/config.yml && echo "NLU cross-validation, 5 folds (log: var/results/nlu/cv.log)"
 	$(RASA) test nlu --cross-validation --folds 5 --config var/results/nlu/config.yml --out var/results/nlu > var/results/nlu/cv.log 2>&1 || { tail -30 var/results/nlu/cv.log; exit 1; }
 	$(RASA) test core --stories tests/conversations --model $(MODEL) --out var/results/conversations > var/results/conversations.log 2>&1 || { tail -30 var/results/conversations.log; exit 1; }
-	$(BIN)/python -m bot.eval.report
+	$(BIN)/python -m eval.report
 
 # docs/benchmarks.md: the assistant against Rasa's stock config under the same REST load (about 20 minutes; not in `make test`).
 bench: $(BIN)/.installed $(SPACY_MODEL)

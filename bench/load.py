@@ -21,7 +21,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 SMALL_TALK = ("greet", "thank", "bot_challenge", "goodbye")
-NO_ANSWER_MARK = "can't answer that right now"  # bot.channels.guard.NO_ANSWER: the guard covered a failure
+NO_ANSWER_MARK = "can't answer that right now"  # bot.rasa.channels.guard.NO_ANSWER: the guard covered a failure
 _ANNOTATION = re.compile(r"\[([^\]]+)\](?:\([^)]*\)|\{[^}]*\})")
 
 

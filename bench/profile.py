@@ -102,8 +102,10 @@ async def _profile(model: Path, endpoints: Path, stock: bool, messages: List[str
     from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
     from rasa.core.utils import read_endpoints_from_path
 
-    if not stock:  # `rasa run` imports the project's channels (credentials.yml), and with them bot/server_patches.py
-        import bot.channels  # noqa: F401
+    if not stock:  # as the assistant's server (bot/rasa/server.py) does
+        from bot.rasa import patches
+
+        patches.apply()
 
     _instrument()
     agent = await load_agent(model_path=str(model), endpoints=read_endpoints_from_path(endpoints))

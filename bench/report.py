@@ -176,11 +176,11 @@ def render(results: dict) -> str:
             "",
             "Reading it: *custom action, Rasa side* is the Rasa server's own work around each action-server call. "
             "Stock Rasa 3.6 re-checks the JSON schema of every reply against the JSON-Schema metaschema and sends "
-            "the whole domain with every call; `bot/server_patches.py` checks the schema once, and "
+            "the whole domain with every call; `bot/rasa/patches.py` checks the schema once, and "
             "`enable_selective_domain` (`endpoints.yml`) sends the domain only to the form validation that reads "
             "it. The *tracker store* rows: the stock SQL store parses and replays every event of the "
             "conversation for every message (and turns each stored event back into an object by walking all "
-            "event classes), and its SQLite commits wait for the disk; `bot/tracker_store.py` keeps recent "
+            "event classes), and its SQLite commits wait for the disk; `bot/rasa/tracker_store.py` keeps recent "
             "trackers in the process with a bounded history and uses SQLite's write-ahead log. What remains "
             "is the action-server round trip (Rasa opens a new HTTP connection for every call), the NLU "
             "pipeline, RulePolicy's scan of all its rules, and Rasa's own message handling.",

@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import Dict, List, Optional
 
 from bench import load, report
+from scripts.launch import rasa_server
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = ROOT / ".venv" / "bin"
@@ -213,9 +214,8 @@ class System:
         self.url = f"http://127.0.0.1:{self.rasa_port}/webhooks/rest/webhook"
         self.actions = Proc("action server", [str(BIN / "python"), "-m", "bot.rasa.action_server",
                                               "--port", str(self.action_port)], env, self.workdir / "actions.log")
-        self.rasa = Proc("rasa server", [str(BIN / "rasa"), "run", "--model", str(model), "--port",
-                                         str(self.rasa_port), "--cors", "*", "--endpoints", str(setup.endpoints),
-                                         "--credentials", str(setup.credentials)], env, self.workdir / "rasa.log")
+        self.rasa = Proc("rasa server", rasa_server(model, self.rasa_port, ["*"], setup.endpoints, setup.credentials,
+                                                    stock=setup.name == "baseline"), env, self.workdir / "rasa.log")
         self.first_answer_s: Optional[float] = None
         self.first_reply: Optional[list] = None
 

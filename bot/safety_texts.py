@@ -1,4 +1,4 @@
-"""The fixed sentences every channel adds, whatever fails behind it (bot/channels/guard.py); in the review packet."""
+"""The fixed sentences every channel adds, whatever fails behind it (bot/rasa/channels/guard.py); in the review packet."""
 
 DISCLAIMER = ("I am an automated assistant. I do not replace your doctor or nurse, and I am not for emergencies: "
               "in an emergency, call {emergency_number}.")

@@ -21,7 +21,7 @@ export SANIC_WORKERS="${SANIC_WORKERS:-1}"
 export TF_CPP_MIN_LOG_LEVEL="${TF_CPP_MIN_LOG_LEVEL:-2}"
 export RASA_TELEMETRY_ENABLED=false
 export SQLALCHEMY_SILENCE_UBER_WARNING=1
-# The after-hours line (credentials.yml, bot/channels/twilio.py). DEVELOPMENT VALUES ONLY: no real Twilio
+# The after-hours line (credentials.yml, bot/rasa/channels/twilio.py). DEVELOPMENT VALUES ONLY: no real Twilio
 # account has them, so real Twilio requests fail the signature check until the clinic's own are set.
 export TWILIO_ACCOUNT_SID="${TWILIO_ACCOUNT_SID:-AC00000000000000000000000000000000}"
 export TWILIO_AUTH_TOKEN="${TWILIO_AUTH_TOKEN:-development-auth-token-not-a-secret}"

@@ -2,7 +2,6 @@
 tests: a service is ready when its health address answers 200."""
 from __future__ import annotations
 
-import os
 import signal
 import socket
 import subprocess
@@ -15,6 +14,15 @@ import requests
 ROOT = Path(__file__).resolve().parents[1]
 BIN = ROOT / ".venv" / "bin"
 MODEL = ROOT / "models" / "assistant.tar.gz"
+
+
+def rasa_server(model: Path, port: int, cors: List[str], endpoints: Path = ROOT / "endpoints.yml",
+                credentials: Path = ROOT / "credentials.yml", stock: bool = False) -> List[str]:
+    """The command of a Rasa server: the assistant's entry point (bot/rasa/server.py, Rasa with its patches), or
+    stock `rasa run` for the bench's baseline."""
+    start = [str(BIN / "rasa")] if stock else [str(BIN / "python"), "-m", "bot.rasa.server"]
+    return start + ["run", "--model", str(model), "--interface", "127.0.0.1", "--port", str(port), "--cors", *cors,
+                    "--endpoints", str(endpoints), "--credentials", str(credentials)]
 
 
 def with_env_sh(env: Dict[str, str]) -> Dict[str, str]:

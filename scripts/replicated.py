@@ -22,7 +22,7 @@ from typing import Dict, List, Optional
 if __package__ in (None, ""):  # run as a script: the project's root on the path, for `scripts.launch` and `bot`
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from scripts.launch import BIN, MODEL, ROOT, Service, free_port, with_env_sh  # noqa: E402
+from scripts.launch import BIN, MODEL, ROOT, Service, free_port, rasa_server, with_env_sh  # noqa: E402
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 DEFAULT_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/kyphoplasty_assistant"
@@ -123,9 +123,7 @@ class Layout:
 
     def _rasa(self, port: int, index: int) -> Service:
         service = Service(f"rasa server {index + 1}",
-                          [str(BIN / "rasa"), "run", "--model", str(MODEL), "--interface", "127.0.0.1", "--port",
-                           str(port), "--cors", self.url, "--endpoints", "endpoints.yml", "--credentials",
-                           "credentials.yml"],
+                          rasa_server(MODEL, port, [self.url]),
                           self.env, self.workdir / f"rasa-{index + 1}.log", f"http://127.0.0.1:{port}/webhooks/rest/")
         service.port = port
         return service

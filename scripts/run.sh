@@ -11,7 +11,7 @@ mkdir -p var/log
 
 .venv/bin/python -m bot.rasa.action_server --port "$ACTION_PORT" > var/log/actions.log 2>&1 &
 actions_pid=$!
-.venv/bin/rasa run --model models/assistant.tar.gz --interface "$RASA_HOST" --port "$RASA_PORT" --cors $CORS_ORIGINS \
+.venv/bin/python -m bot.rasa.server run --model models/assistant.tar.gz --interface "$RASA_HOST" --port "$RASA_PORT" --cors $CORS_ORIGINS \
   --endpoints endpoints.yml --credentials credentials.yml > var/log/rasa.log 2>&1 &
 rasa_pid=$!
 .venv/bin/python -m bot.web.server --host "$WEB_HOST" --port "$WEB_PORT" > var/log/web.log 2>&1 &

@@ -2,7 +2,6 @@
 Every error names its file and entry; nothing is written unless everything is valid."""
 from __future__ import annotations
 
-import json
 import string
 from dataclasses import dataclass, field
 from datetime import date
@@ -16,7 +15,7 @@ from sqlalchemy.orm import sessionmaker
 
 from bot.clinic import ProfileError, parse_profile
 from bot.config import KB_DIR
-from bot.kb.models import ClinicProfile, RedFlag, Source, Topic, red_flag_sources, topic_sources
+from bot.kb.models import Source, Topic, topic_sources
 from bot.triage.lexicon import LexiconError, load_lexicon
 
 CATEGORIES = ("condition", "procedure", "preparation", "recovery", "complications", "clinic")
@@ -167,12 +166,10 @@ def load_into(session_maker: sessionmaker, kb_dir: Path = KB_DIR) -> KnowledgeBa
     kb = read_knowledge_base(kb_dir)
     if kb.errors:
         return kb
-    lexicon = load_lexicon(kb_dir)
     with session_maker.begin() as session:
         # association rows first: SQLite does not cascade deletes unless foreign keys are switched on
-        for table in (topic_sources, red_flag_sources):
-            session.execute(table.delete())
-        for model in (Topic, RedFlag, ClinicProfile, Source):
+        session.execute(topic_sources.delete())
+        for model in (Topic, Source):
             session.execute(delete(model))
         sources = {s.id: Source(id=s.id, title=s.title, url=s.url, kind=s.kind) for s in kb.sources}
         session.add_all(sources.values())
@@ -182,12 +179,4 @@ def load_into(session_maker: sessionmaker, kb_dir: Path = KB_DIR) -> KnowledgeBa
                       reviewed_by=a.reviewed_by, reviewed_on=a.reviewed_on,
                       sources=[sources[s] for s in a.sources])
             )
-        for flag in lexicon.red_flags:
-            session.add(
-                RedFlag(code=flag.code, label=flag.label, level=flag.level,
-                        phrases={"phrases": flag.phrases, "patterns": flag.patterns},
-                        sources=[sources[s] for s in flag.sources])
-            )
-        # YAML dates (an unquoted holiday) become ISO strings in the JSON column
-        session.add(ClinicProfile(document=json.loads(json.dumps(kb.profile_document, default=str))))
     return kb

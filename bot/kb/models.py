@@ -15,14 +15,6 @@ topic_sources = Table(
     Column("source_id", ForeignKey("sources.id", ondelete="CASCADE"), primary_key=True),
 )
 
-red_flag_sources = Table(
-    "red_flag_sources",
-    Base.metadata,
-    Column("red_flag_code", ForeignKey("red_flags.code", ondelete="CASCADE"), primary_key=True),
-    Column("source_id", ForeignKey("sources.id", ondelete="CASCADE"), primary_key=True),
-)
-
-
 class Source(Base):
     __tablename__ = "sources"
     id = Column(String(80), primary_key=True)
@@ -43,26 +35,6 @@ class Topic(Base):
     reviewed_by = Column(String(200), nullable=False)
     reviewed_on = Column(Date, nullable=False)
     sources = relationship(Source, secondary=topic_sources, lazy="selectin", order_by=Source.id)
-
-
-class RedFlag(Base):
-    """A symptom in the triage lexicon: its level, what to tell the patient, where that comes from."""
-
-    __tablename__ = "red_flags"
-    code = Column(String(60), primary_key=True)
-    label = Column(String(120), nullable=False)
-    level = Column(String(20), nullable=False)
-    phrases = Column(JSON, nullable=False)
-    sources = relationship(Source, secondary=red_flag_sources, lazy="selectin", order_by=Source.id)
-
-
-class ClinicProfile(Base):
-    """The clinic's numbers, hours and settings, kept as the reviewed YAML document."""
-
-    __tablename__ = "clinic_profile"
-    id = Column(Integer, primary_key=True)
-    document = Column(JSON, nullable=False)
-    loaded_at = Column(DateTime, nullable=False, default=datetime.utcnow)
 
 
 class Escalation(Base):
@@ -110,4 +82,4 @@ class CallbackContact(Base):
     sealed_number = Column(Text, nullable=False)
 
 
-__all__ = ["Base", "Source", "Topic", "RedFlag", "ClinicProfile", "Escalation", "Alert", "CallbackContact"]
+__all__ = ["Base", "Source", "Topic", "Escalation", "Alert", "CallbackContact"]

@@ -30,7 +30,7 @@ def grades(kb_dir: Path = KB_DIR) -> List[Tuple[float, str, str]]:
 
 def render(rows: Sequence[Tuple[float, str, str]]) -> str:
     lines = ["# Readability of the answers", "",
-             f"Flesch-Kincaid grade of each knowledge-base answer as a patient reads it (clinic settings filled in),",
+             "Flesch-Kincaid grade of each knowledge-base answer as a patient reads it (clinic settings filled in),",
              f"measured with textstat 0.7.3; the limit is grade {MAX_GRADE:g} (tests/unit/test_readability.py).",
              "Regenerate with `.venv/bin/python -m bot.kb.readability`.", "",
              "| grade | topic | title |", "|---|---|---|"]

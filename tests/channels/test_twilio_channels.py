@@ -9,7 +9,7 @@ import uuid
 import pytest
 
 from bot.clinic import load_profile
-from tests.channels.twilio_line import (LINE_NUMBER, TOKEN, messages, new_phone, says, signature, sms_form,
+from tests.channels.twilio_line import (LINE_NUMBER, messages, new_phone, says, sms_form,
                                         voice_form)
 
 PROFILE = load_profile()

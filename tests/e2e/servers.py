@@ -8,7 +8,7 @@ from typing import Dict, List, Optional, Sequence
 
 import requests
 
-from scripts.launch import BIN, MODEL, ROOT, Service, free_port, with_env_sh  # noqa: F401  (re-exported to tests)
+from scripts.launch import BIN, MODEL, ROOT, Service, free_port, rasa_server, with_env_sh  # noqa: F401  (re-exported to tests)
 # credentials.yml needs these (Rasa refuses to start on an unset ${VAR}): development values, as in
 # scripts/env.sh; the channel tests sign their Twilio requests with this token.
 TWILIO_ENV = {
@@ -45,9 +45,7 @@ class Assistant:
             env, workdir / "actions.log", f"http://127.0.0.1:{self.action_port}/health",
         )
         self.rasa = Service(
-            "rasa server", [str(BIN / "rasa"), "run", "--model", str(MODEL), "--interface", "127.0.0.1",
-                            "--port", str(self.rasa_port), "--cors", *cors, "--endpoints", "endpoints.yml",
-                            "--credentials", "credentials.yml"],
+            "rasa server", rasa_server(MODEL, self.rasa_port, list(cors)),
             env, workdir / "rasa.log", f"http://127.0.0.1:{self.rasa_port}/webhooks/rest/",
         )
         self.url = f"http://127.0.0.1:{self.rasa_port}/webhooks/rest/webhook"

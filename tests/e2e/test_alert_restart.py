@@ -13,7 +13,7 @@ from bot.kb.database import session_factory
 from bot.kb.models import Alert
 from tests.e2e.servers import Assistant
 from scripts.replicated import drop_database, ensure_database
-from tests.e2e.test_triage_flows import Webhook
+from tests.e2e.test_triage_flows import ALERT_SECRET, Webhook
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -48,7 +48,8 @@ def test_an_alert_pending_when_the_action_server_stops_is_sent_after_it_starts_a
     webhook = Webhook()
     webhook.reset(failures=1000)  # the clinic's pager is down: the alert waits out its backoff, pending
     assistant = Assistant(tmp_path, extra_env={
-        "ALERT_WEBHOOK_URL": f"http://127.0.0.1:{webhook.port}/alerts", "ALERT_ATTEMPTS": "20",
+        "ALERT_WEBHOOK_URL": f"http://127.0.0.1:{webhook.port}/alerts", "ALERT_WEBHOOK_SECRET": ALERT_SECRET,
+        "ALERT_ATTEMPTS": "20",
         "ALERT_BACKOFF_SECONDS": "3", "ALERT_STALE_SECONDS": "2", "ALERT_OUTBOX_SECONDS": "1", **stores,
     }).start()
     try:

@@ -8,7 +8,7 @@ from rasa.engine.storage.resource import Resource
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.clinic import load_profile
-from bot.nlu.red_flag_detector import RedFlagDetector
+from bot.rasa.nlu.red_flag_detector import RedFlagDetector
 
 PROFILE = load_profile()
 

@@ -8,7 +8,7 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from sklearn.linear_model import LogisticRegression
 
-from bot.nlu.topic_second_opinion import TopicSecondOpinion
+from bot.rasa.nlu.topic_second_opinion import TopicSecondOpinion
 from bot.text.sentence_encoder import shared_encoder
 
 EXAMPLES = {

@@ -1,4 +1,4 @@
-"""The conversation lock with Redis (bot/lock_store.py) holds across processes: two processes that each read, change
+"""The conversation lock with Redis (bot/rasa/lock_store.py) holds across processes: two processes that each read, change
 and write back one shared value inside the lock, many times at once, lose none of each other's writes."""
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ ROUNDS = 150
 
 WORKER = """
 import asyncio, os, sys
-from bot.lock_store import LockStoreFromEnvironment
+from bot.rasa.lock_store import LockStoreFromEnvironment
 import redis
 store, red, key = LockStoreFromEnvironment(), redis.Redis.from_url(os.environ["REDIS_URL"]), sys.argv[1]
 async def one_turn():
@@ -45,7 +45,7 @@ def test_turns_are_served_in_the_order_they_came_and_a_dead_holder_is_passed_ove
     import asyncio
     import time
 
-    from bot.lock_store import RedisTicketQueue
+    from bot.rasa.lock_store import RedisTicketQueue
 
     red = redis.Redis.from_url(REDIS_URL)
     queue = RedisTicketQueue(red, f"lock-test-queue-{uuid.uuid4().hex[:8]}", lifetime=1)

@@ -18,7 +18,7 @@ from bot.kb.database import session_factory
 from bot.kb.models import Alert
 from tests.channels.twilio_double import FakeTwilioApi
 from tests.channels.twilio_line import Line, sms_form
-from tests.e2e.test_triage_flows import Webhook
+from tests.e2e.test_triage_flows import ALERT_SECRET, Webhook
 from tests.e2e.servers import Assistant
 
 PER_SENDER = 6
@@ -36,7 +36,8 @@ def webhook():
 def guarded(tmp_path_factory, webhook):
     api = FakeTwilioApi().start()
     running = Assistant(tmp_path_factory.mktemp("guarded"), extra_env={
-        "ALERT_WEBHOOK_URL": f"http://127.0.0.1:{webhook.port}/alerts", "ALERT_FLOOD_MAX": "3",
+        "ALERT_WEBHOOK_URL": f"http://127.0.0.1:{webhook.port}/alerts", "ALERT_WEBHOOK_SECRET": ALERT_SECRET,
+        "ALERT_FLOOD_MAX": "3",
         "RATE_LIMIT_PER_SENDER": str(PER_SENDER), "RATE_LIMIT_PER_ADDRESS": "0", "TWILIO_API_BASE_URL": api.url,
     }, cors=["http://clinic.example"]).start()
     yield running

@@ -1,4 +1,4 @@
-"""A conversation holds a bounded queue of turns (bot/channels/guard.py): past MAX_WAITING_TURNS, a message is
+"""A conversation holds a bounded queue of turns (bot/rasa/channels/guard.py): past MAX_WAITING_TURNS, a message is
 answered at once with "one message at a time" and the clinic's number, and no message goes unanswered."""
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import asyncio
 
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 
-from bot.channels import guard
+from bot.rasa.channels import guard
 
 
 def test_past_the_queue_a_message_is_answered_at_once(monkeypatch):

@@ -1,4 +1,4 @@
-"""The lock store chosen by the environment (bot/lock_store.py)."""
+"""The lock store chosen by the environment (bot/rasa/lock_store.py)."""
 from __future__ import annotations
 
 import uuid
@@ -6,7 +6,7 @@ import uuid
 import pytest
 from rasa.core.lock_store import InMemoryLockStore, RedisLockStore
 
-from bot.lock_store import LockStoreFromEnvironment, redis_lock_store
+from bot.rasa.lock_store import LockStoreFromEnvironment, redis_lock_store
 
 LOCAL_REDIS = "redis://127.0.0.1:6379/15"  # runs on these machines; db 15 is left to the tests
 
@@ -33,6 +33,7 @@ def test_the_redis_url_is_read_whole():
         redis_lock_store("localhost:6379")
 
 
+@pytest.mark.redis
 def test_two_workers_share_the_lock_of_a_conversation(monkeypatch):
     monkeypatch.setenv("REDIS_URL", LOCAL_REDIS)
     monkeypatch.setenv("SANIC_WORKERS", "2")

@@ -8,7 +8,7 @@ from typing import List
 import pytest
 
 from bench import load
-from bot.eval import report, triage_report
+from eval import report, triage_report
 
 
 @dataclass

@@ -34,7 +34,9 @@ def test_a_model_change_without_a_migration_is_noticed(tmp_path):
 
 def test_a_database_made_before_migrations_is_stamped_and_keeps_its_rows(tmp_path):
     engine = create_engine(f"sqlite:///{tmp_path / 'old.db'}", future=True)
-    Base.metadata.create_all(engine)  # how databases were made before migrations
+    upgrade(engine, INITIAL)  # the tables create_all made before there were migrations, unstamped
+    with engine.begin() as connection:
+        connection.execute(text("DROP TABLE alembic_version"))
     with engine.begin() as connection:
         connection.execute(text("INSERT INTO escalations (conversation_id, level, symptom_codes, created_at) "
                                 "VALUES ('rest:old', 'urgent', '[]', '2026-11-30 10:00:00')"))
@@ -52,5 +54,5 @@ def test_downgrading_to_before_the_first_revision_removes_the_projects_tables_an
     upgrade(engine)
     downgrade(engine, "base")
     assert set(inspect(engine).get_table_names()) == {"events", "alembic_version"}
-    upgrade(engine, INITIAL)
+    upgrade(engine)
     assert _differences(engine) == []

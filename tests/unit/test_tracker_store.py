@@ -1,4 +1,4 @@
-"""The windowed SQL tracker store (bot/tracker_store.py): every event stored once and in order, the same
+"""The windowed SQL tracker store (bot/rasa/tracker_store.py): every event stored once and in order, the same
 conversation state and the same dialogue states as the whole history, a bounded tracker, and a reload
 whenever the database or the tracker changed behind the cache."""
 from __future__ import annotations
@@ -13,7 +13,7 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, ActiveLoop, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.tracker_store import WindowedSQLTrackerStore
+from bot.rasa.tracker_store import WindowedSQLTrackerStore
 
 ROOT = Path(__file__).resolve().parents[2]
 WINDOW = 40
@@ -170,3 +170,28 @@ def _rows(store, sender):
     with store.session_scope() as session:
         return session.query(store.SQLEvent).filter(store.SQLEvent.sender_id == sender).order_by(
             store.SQLEvent.id).all()
+
+
+def test_a_compacted_tracker_that_lost_its_marker_still_has_its_new_events_stored(tmp_path, domain):
+    """Rasa may hand the store a copy of the tracker without the attribute that marks what is stored; the stock
+    fallback (slice by the number of stored events) would then drop every new event of a compacted tracker."""
+    store = store_at(tmp_path / "t.db", domain)
+    run(converse(store, "long", 150))
+    tracker = run(store.retrieve("long"))
+    assert len(tracker.events) < len(_rows(store, "long"))  # compacted
+    delattr(tracker, "_stored_up_to")
+    tracker.update(UserUttered("after the marker was lost", {"name": "greet", "confidence": 1.0}))
+    tracker.update(ActionExecuted("action_listen"))
+    run(store.save(tracker))
+    rows = _rows(store, "long")
+    assert [r.type_name for r in rows[-2:]] == ["user", "action"]
+    assert '"after the marker was lost"' in rows[-2].data
+    assert sum('"after the marker was lost"' in r.data for r in rows) == 1
+
+
+def test_the_store_refuses_another_rasa_version(tmp_path, domain, monkeypatch):
+    import rasa
+
+    monkeypatch.setattr(rasa, "__version__", "3.7.0")
+    with pytest.raises(RuntimeError, match="written for Rasa 3.6.21"):
+        store_at(tmp_path / "t.db", domain)

@@ -1,4 +1,4 @@
-"""Rasa's REST channel (/webhooks/rest/webhook) behind the guard of bot.channels.guard, taking `{sender, message}`
+"""Rasa's REST channel (/webhooks/rest/webhook) behind the guard of bot.rasa.channels.guard, taking `{sender, message}`
 as Rasa's does, and nothing else from the client: the sender lives in the `rest:` namespace (it can never reach
 an SMS or voice conversation), the input channel is always `rest`, client metadata and `stream` are refused,
 and a malformed body gets a clear 400."""
@@ -14,8 +14,8 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.channels.guard import guarded
-from bot.channels.limits import too_many
+from bot.rasa.channels.guard import guarded
+from bot.rasa.channels.limits import too_many
 from bot.identity import MAX_SENDER_CHARS, conversation_id
 from bot.log_privacy import hold_logs_at_info
 from bot.production_secrets import check_all

@@ -2,7 +2,7 @@
 trained model gives the question the knowledge-base topic it asks about, and how often that topic is at least
 among the clarification buttons a low-confidence question gets.
 
-    .venv/bin/python -m bot.eval.questions [FILE.yml] [--model models/assistant.tar.gz] [--misses]
+    .venv/bin/python -m eval.questions [FILE.yml] [--model models/assistant.tar.gz] [--misses]
 
 A batch is YAML: `questions: [{text, topic, style}]`, topics as in data/kb/answers/ (`none` when no topic fits).
 """
@@ -17,9 +17,9 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 import yaml
 
-from bot.eval.triage_report import wilson
+from eval.triage_report import wilson
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
 FROZEN = PROJECT_ROOT / "tests" / "nlu" / "frozen" / "questions.yml"
 MODEL = PROJECT_ROOT / "models" / "assistant.tar.gz"
 NONE = "none"

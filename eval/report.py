@@ -6,9 +6,9 @@ Reads what `rasa test` wrote — nothing is re-run here except the triage suite 
   var/results/nlu/intent_histogram.png          copied to docs/nlu_confidence_histogram.png
   var/results/nlu/cv.log                        the log of the run: mean (std) over folds, train and test
   var/results/conversations/story_report.json   `rasa test core --stories tests/conversations`
-and writes docs/triage.md through bot.eval.triage_report.
+and writes docs/triage.md through eval.triage_report.
 
-    .venv/bin/python -m bot.eval.report [--nlu DIR] [--cv-log FILE] [--core DIR]"""
+    .venv/bin/python -m eval.report [--nlu DIR] [--cv-log FILE] [--core DIR]"""
 from __future__ import annotations
 
 import argparse
@@ -23,8 +23,8 @@ from typing import Dict, List, Optional, Sequence
 import yaml
 
 from bot.config import PROJECT_ROOT
-from bot.eval import questions
-from bot.eval import triage_report
+from eval import questions
+from eval import triage_report
 
 RESULTS = PROJECT_ROOT / "var" / "results"
 DOCS = PROJECT_ROOT / "docs"
@@ -210,7 +210,7 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
     lines = [
         "# Evaluation",
         "",
-        f"Written by `make eval` (`python -m bot.eval.report`) on "
+        f"Written by `make eval` (`python -m eval.report`) on "
         f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC, commit `{git_commit()}`. "
         "Speed and memory are in [benchmarks.md](benchmarks.md).",
         "",

@@ -28,6 +28,8 @@ from rasa.shared.core.events import (ActionExecuted, ActiveLoop, ConversationPau
                                      SessionStarted, SlotSet)
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from bot.rasa.patches import version_problem
+
 # The newest event already in the database, kept on the tracker object itself, so that it survives the
 # tracker being dropped from the cache while a message is handled: (event object, its row id).
 _STORED = "_stored_up_to"
@@ -40,6 +42,9 @@ _NEWEST_ID = sa.select(sa.func.max(_EVENTS.c.id)).where(_EVENTS.c.sender_id == s
 class WindowedSQLTrackerStore(SQLTrackerStore):
     def __init__(self, domain: Any = None, host: Optional[Text] = None, window: int = 100,
                  cache_size: int = 200, **kwargs: Any) -> None:
+        problem = version_problem()  # it relies on SQLTrackerStore's private queries and table of that version
+        if problem:
+            raise RuntimeError(f"the windowed tracker store (endpoints.yml) cannot run: {problem}")
         super().__init__(domain=domain, host=host, **kwargs)
         if int(window) < 30:
             raise ValueError("window: at least 30 events, or rules and the form lose the turns they look at")
@@ -81,7 +86,7 @@ class WindowedSQLTrackerStore(SQLTrackerStore):
         await self.stream_events(tracker)  # the event broker, when one is configured (as the stock store)
         with self.session_scope() as session:
             stored = getattr(tracker, _STORED, None)
-            new = _events_after(tracker, stored[0]) if stored else list(self._additional_events(session, tracker))
+            new = _events_after(tracker, stored[0]) if stored else self._unsaved(session, tracker)
             if new is None:  # cannot happen: compaction keeps every event from the newest stored one on
                 raise RuntimeError(f"conversation {tracker.sender_id}: the newest stored event is gone")
             if new:  # one statement for all rows (the ORM would insert them one by one)
@@ -89,6 +94,21 @@ class WindowedSQLTrackerStore(SQLTrackerStore):
             newest_id = stored[1] if stored and not new else self._newest_id(session, tracker.sender_id)
             session.commit()
         self._hold(tracker, newest_id)
+
+    def _unsaved(self, session: Any, tracker: DialogueStateTracker) -> List[Event]:
+        """The events after the newest stored one, for a tracker without the marker (a copy Rasa made): found by
+        that row's type and timestamp. The stock slicing by the number of stored events would drop every new
+        event of a compacted tracker."""
+        newest = session.execute(sa.select(_EVENTS.c.type_name, _EVENTS.c.timestamp)
+                                 .where(_EVENTS.c.sender_id == tracker.sender_id)
+                                 .order_by(_EVENTS.c.id.desc()).limit(1)).first()
+        events = list(tracker.events)
+        if newest is None:
+            return events
+        for index in range(len(events) - 1, -1, -1):
+            if events[index].type_name == newest.type_name and events[index].timestamp == newest.timestamp:
+                return events[index + 1:]
+        return [e for e in events if e.timestamp > newest.timestamp]
 
     def _newest_id(self, session: Any, sender_id: Text) -> Optional[int]:
         return session.execute(_NEWEST_ID, {"sender_id": sender_id}).scalar()

@@ -1,4 +1,4 @@
-"""Rasa's socket.io channel with two fixes for rasa 3.6.21, and the guard of bot.channels.guard.
+"""Rasa's socket.io channel with two fixes for rasa 3.6.21, and the guard of bot.rasa.channels.guard.
 
 Rasa passes a `custom` payload to python-socketio's emit() as keyword arguments, which raises
 (`AsyncServer.emit() got an unexpected keyword argument ...`): the reply's metadata never reaches the
@@ -13,8 +13,8 @@ from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from sanic import Blueprint
 
-from bot.channels.guard import guarded
-from bot.channels.limits import held_back_text, sender_allowed
+from bot.rasa.channels.guard import guarded
+from bot.rasa.channels.limits import held_back_text, sender_allowed
 from bot.identity import NAMESPACES, conversation_id
 
 

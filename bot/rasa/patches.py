@@ -1,4 +1,5 @@
-"""Speed fixes for the Rasa 3.6 server, applied when our channels or NLU component are imported.
+"""Speed fixes for the Rasa 3.6 server. They are applied in one place, `python -m bot.rasa.server` (the assistant's
+`rasa run`), and only on the Rasa version they were written for: on any other they refuse, and say why.
 
 1. Rasa validates every action-server reply with `jsonschema.validate()`, which first re-checks the schema
 itself against the JSON-Schema meta-schema on every call: measured here, about 60 % of the time of a turn
@@ -13,6 +14,9 @@ from __future__ import annotations
 
 from typing import Any, Dict, Optional, Text
 
+import logging
+
+import rasa
 from jsonschema import ValidationError
 from jsonschema.validators import validator_for
 from rasa.core.actions.action import RemoteAction
@@ -20,7 +24,11 @@ from rasa.shared.constants import DOCS_BASE_URL
 from rasa.shared.core.events import Event
 from rasa.shared.utils.common import all_subclasses
 
+logger = logging.getLogger(__name__)
+# _validate_action_result is a copy of this version's body; resolve_by_type keeps its contract
+WRITTEN_FOR = "3.6.21"
 _validator = None
+_stock_validate_action_result = RemoteAction._validate_action_result
 
 
 def _validate_action_result(self: RemoteAction, result: Dict[Text, Any]) -> bool:
@@ -54,6 +62,27 @@ def _resolve_by_type(type_name: Text, default: Optional[type] = None) -> Optiona
     return _stock_resolve_by_type(type_name, default)  # "topic" -> None, default, or Rasa's error
 
 
-def apply() -> None:
+def version_problem(version: Optional[str] = None) -> Optional[str]:
+    """Why the patches must not be applied to this Rasa, or None."""
+    version = version or rasa.__version__
+    if version != WRITTEN_FOR:
+        return (f"bot/rasa/patches.py was written for Rasa {WRITTEN_FOR} (it copies that version's code) and this is "
+                f"Rasa {version}: check the patched functions against the new version, then update WRITTEN_FOR")
+    return None
+
+
+def apply() -> bool:
+    """Patch Rasa for this process; False (with a warning) on a Rasa version the patches were not written for."""
+    problem = version_problem()
+    if problem:
+        logger.warning("Rasa speed patches not applied: %s", problem)
+        return False
     RemoteAction._validate_action_result = _validate_action_result
     Event.resolve_by_type = staticmethod(_resolve_by_type)
+    return True
+
+
+def remove() -> None:
+    """Stock Rasa again (for tests)."""
+    RemoteAction._validate_action_result = _stock_validate_action_result
+    Event.resolve_by_type = staticmethod(_stock_resolve_by_type)

@@ -1,6 +1,6 @@
 """The after-hours line: Rasa's `twilio` (SMS) and `twilio_voice` channels behind a check of the
-X-Twilio-Signature header, with the guard of bot.channels.guard (never silence, first-reply disclaimer)
-and replies shaped for the channel (bot.channels.formatting).
+X-Twilio-Signature header, with the guard of bot.rasa.channels.guard (never silence, first-reply disclaimer)
+and replies shaped for the channel (bot.rasa.channels.formatting).
 
 Webhooks stay /webhooks/twilio/webhook and /webhooks/twilio_voice/webhook. A request without a valid
 signature gets 403 and reaches no conversation. Twilio signs the public URL it called: behind a proxy,
@@ -28,11 +28,11 @@ from twilio.request_validator import RequestValidator
 from twilio.rest import Client
 from twilio.twiml.messaging_response import MessagingResponse
 
-from bot.channels.formatting import sms_bodies, voice_says, voice_text
-from bot.channels.guard import _is_new_conversation, guarded, no_answer_text
+from bot.rasa.channels.formatting import sms_bodies, voice_says, voice_text
+from bot.rasa.channels.guard import _is_new_conversation, guarded, no_answer_text
 from bot.clinic import load_profile
 from bot.identity import conversation_id, seal_contact
-from bot.channels.limits import allowed, held_back_text
+from bot.rasa.channels.limits import allowed, held_back_text
 from bot.log_privacy import hold_logs_at_info
 from bot.production_secrets import DEVELOPMENT_DEFAULTS, check_all, checked
 

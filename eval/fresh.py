@@ -1,7 +1,7 @@
 """Figures on a batch of messages written blind (by someone who never saw the lexicon, the training data or
 the suite): emergency recall, urgent-or-higher recall and false alarms, each with a Wilson 95 % interval.
 
-    .venv/bin/python -m bot.eval.fresh tests/triage/frozen.yml [--misses]
+    .venv/bin/python -m eval.fresh tests/triage/frozen.yml [--misses]
 
 A batch is YAML: `messages: [{text, level, kind, writer}]` and optionally
 `conversations: [{turns: [...], level}]`, levels as in data/triage/cases.yml (`none` when nothing is to be
@@ -18,7 +18,7 @@ from typing import Callable, List, Optional, Sequence, Tuple
 
 import yaml
 
-from bot.eval.triage_report import wilson
+from eval.triage_report import wilson
 from bot.triage.levels import rank
 
 NONE = "none"
@@ -110,9 +110,9 @@ def product_levels():
     return level_of, conversation_level
 
 
-ROUNDS = Path(__file__).resolve().parents[2] / "docs" / "triage_rounds.yml"
-FROZEN = Path(__file__).resolve().parents[2] / "tests" / "triage" / "frozen" / "frozen.yml"
-FOLDED = sorted((Path(__file__).resolve().parents[2] / "data" / "triage").glob("batch*.yml"))
+ROUNDS = Path(__file__).resolve().parents[1] / "docs" / "triage_rounds.yml"
+FROZEN = Path(__file__).resolve().parents[1] / "tests" / "triage" / "frozen" / "frozen.yml"
+FOLDED = sorted((Path(__file__).resolve().parents[1] / "data" / "triage").glob("batch*.yml"))
 
 
 def _ratio(pair) -> str:

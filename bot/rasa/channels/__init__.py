@@ -1,0 +1,1 @@
+"""Rasa input channels with the guards the assistant needs (no silence, first-reply disclaimer)."""

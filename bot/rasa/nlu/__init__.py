@@ -1,0 +1,1 @@
+"""Rasa NLU components wrapping bot.triage."""

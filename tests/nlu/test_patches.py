@@ -1,0 +1,80 @@
+"""bot/rasa/patches.py against stock Rasa: each patched function gives stock's answers, the patches apply only on the
+Rasa version they were written for, and nothing but the server's entry point applies them."""
+import subprocess
+import sys
+
+import pytest
+import rasa
+from jsonschema import ValidationError
+from rasa.core.actions.action import RemoteAction
+from rasa.shared.core.events import Event
+from rasa.shared.utils.common import all_subclasses
+
+from bot.rasa import patches
+from scripts.launch import ROOT
+
+REPLIES = [
+    {"events": [], "responses": [{"text": "hi"}]},
+    {"events": [{"event": "slot", "name": "fu_temperature", "value": "101"}], "responses": []},
+    {},
+    {"events": "not a list"},
+    {"events": [], "responses": "not a list"},
+    {"events": [{"no_event_key": 1}]},
+    {"responses": [{"text": 5}]},
+]
+
+
+@pytest.fixture()
+def patched():
+    assert patches.apply()
+    yield
+    patches.remove()
+
+
+def _verdict(result):
+    try:
+        return RemoteAction("action_answer_topic", None)._validate_action_result(result)
+    except ValidationError as error:
+        return ("invalid", error.message)
+
+
+@pytest.mark.parametrize("reply", REPLIES, ids=[str(r)[:40] for r in REPLIES])
+def test_action_reply_validation_gives_stock_verdicts(reply):
+    patches.remove()
+    stock = _verdict(reply)
+    patches.apply()
+    try:
+        assert _verdict(reply) == stock
+    finally:
+        patches.remove()
+
+
+def test_event_lookup_gives_stock_classes_for_every_event_type(patched):
+    names = sorted({cls.type_name for cls in all_subclasses(Event)})
+    patched_classes = [Event.resolve_by_type(name) for name in names]
+    patches.remove()
+    assert patched_classes == [Event.resolve_by_type(name) for name in names]
+    assert len(names) > 20
+
+
+def test_event_lookup_of_an_unknown_name_falls_back_as_stock_does(patched):
+    assert Event.resolve_by_type("no-such-event", default=Event) is Event
+    assert Event.resolve_by_type("topic") is None  # stock's old TopicSet events
+    with pytest.raises(ValueError, match="Unknown event name"):
+        Event.resolve_by_type("no-such-event")
+
+
+def test_the_patches_refuse_another_rasa_version(monkeypatch, caplog):
+    monkeypatch.setattr(rasa, "__version__", "3.7.0")
+    assert "3.7.0" in patches.version_problem()
+    assert patches.apply() is False
+    assert RemoteAction._validate_action_result is not patches._validate_action_result
+    assert "not applied" in caplog.text
+
+
+def test_importing_the_channels_and_components_patches_nothing():
+    code = ("import bot.rasa.channels.rest, bot.rasa.channels.twilio, bot.rasa.nlu.red_flag_detector\n"
+            "from rasa.core.actions.action import RemoteAction\nfrom bot.rasa import patches\n"
+            "print(RemoteAction._validate_action_result is patches._validate_action_result)")
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert done.stdout.strip().splitlines()[-1] == "False"
