@@ -17,7 +17,8 @@ from bot.triage.disposition import decide, whom_to_call
 from bot.triage.followup import (EMERGENCY_IF_YES, FOLLOW_UP_FOR, QUESTIONS, UNCLEAR_ANSWERS_ALLOWED, UNKNOWN,
                                  emergency_answered, parse_answer, refine)
 from bot.kb.loader import DETAIL_SUFFIX
-from bot.triage.levels import higher_level, rank
+from bot import safety_texts
+from bot.triage.levels import LEVELS, higher_level, rank
 from bot.triage.lexicon import RedFlagEntry
 
 UNCLEAR = "fu_unclear"  # the slot: unclear answers so far to the follow-up question asked now
@@ -25,19 +26,22 @@ SCREENED = "net"  # a level the screening questions gave: no red flag of the lex
 MORE_TITLE = "Tell me more"
 logger = logging.getLogger(__name__)
 
-LEVELS_BY_ENTITY = {f"level_{level}": level for level in ("emergency", "urgent", "soon", "self_care")}
+LEVELS_BY_ENTITY = {f"level_{level}": level for level in LEVELS}
 CLARIFY_OPTIONS = 3
 ASKED_IF_HAD_NOW = ("emergency", "urgent")  # the warning signs a question about them is followed by "do you have it?"
 # offered after the likeliest topics when the classifier has fewer than three (gibberish, small talk)
 GENERAL_TOPICS = ["ask_warning_signs", "ask_what_kyphoplasty", "ask_clinic_contact"]
 
 
+def _safety(key: str, profile) -> str:
+    """A fixed safety sentence of data/kb/safety_texts.yml, for this clinic and hour."""
+    return safety_texts.text(key, emergency_number=profile.emergency_number, number=profile.number_for_now(),
+                             whom_to_call=whom_to_call(profile))
+
+
 def _unavailable(dispatcher: CollectingDispatcher) -> None:
     profile = services.profile()
-    dispatcher.utter_message(
-        text=f"I'm sorry, I can't find that answer right now. {whom_to_call(profile)} "
-             f"If this is an emergency, call {profile.emergency_number}."
-    )
+    dispatcher.utter_message(text=_safety("answer_unavailable", profile))
 
 
 class ActionAnswerTopic(Action):
@@ -192,13 +196,12 @@ class ActionTriage(Action):
             text = (f"It sounds like you do not have {labels} right now. Here is when to call, in case anything changes. "
                     f"{whom_to_call(profile)}")
         else:
-            text = ("I'm not sure how urgent that is, so please talk to your care team. "
-                    f"{whom_to_call(profile)} If you think it is an emergency, call {profile.emergency_number} now.")
+            text = _safety("not_sure_how_urgent", profile)
         if answer:
             dispatcher.utter_message(text=text)
             dispatcher.utter_message(text=answer.text, json_message={"topic": answer.topic, "sources": answer.sources})
         else:
-            dispatcher.utter_message(text=text + f" If this is an emergency, call {profile.emergency_number}.")
+            dispatcher.utter_message(text=text + " " + _safety("if_emergency", profile))
 
 
 class ValidateTriageForm(FormValidationAction):
@@ -303,8 +306,7 @@ class ActionClarify(Action):
         if gave_up:
             profile = services.profile()
             dispatcher.utter_message(
-                text=f"I'm sorry, I still don't understand. Please talk to a person. {whom_to_call(profile)} "
-                     f"In an emergency, call {profile.emergency_number}.",
+                text=_safety("still_not_understood", profile),
                 json_message={"handoff": True, "call": profile.number_for_now()},
             )
             return []
@@ -321,7 +323,7 @@ class ActionHandoff(Action):
         profile = services.profile()
         number = profile.number_for_now()
         dispatcher.utter_message(
-            text=f"To talk to a person: {whom_to_call(profile)} In an emergency, call {profile.emergency_number}.",
+            text=_safety("handoff", profile),
             json_message={"handoff": True, "call": number},
         )
         try:

@@ -1,14 +1,34 @@
-"""The fixed sentences every channel adds, whatever fails behind it (bot/rasa/channels/guard.py); in the review packet."""
+"""The fixed safety sentences (data/kb/safety_texts.yml): what every channel adds whatever fails behind it, the
+actions' fallbacks and the widget's introduction. Read once, at import: a missing or broken file stops the process
+at start-up rather than leaving a patient without the emergency number."""
+from __future__ import annotations
 
-DISCLAIMER = ("I am an automated assistant. I do not replace your doctor or nurse, and I am not for emergencies: "
-              "in an emergency, call {emergency_number}.")
-EMPTY = ("I didn't receive any words. Please type your question, or tell me how you feel. "
-         "In an emergency, call {emergency_number}.")
-NO_ANSWER = ("I'm sorry, I can't answer that right now. Please call the clinic at {number}. "
-             "If this is an emergency, call {emergency_number} now.")
-TOO_FAST = ("You are sending messages faster than I can answer: please wait a minute, then send one message. "
-            "To talk to someone now, call the clinic at {number}. If this is an emergency, call {emergency_number} now.")
-CUT_SHORT = ("Your message was very long, so I read only its beginning and its end. "
-             "If this is an emergency, call {emergency_number} now.")
-ONE_AT_A_TIME = ("I am still answering your earlier messages: please send one message at a time. To talk to someone now, "
-                 "call the clinic at {number}. If this is an emergency, call {emergency_number} now.")
+from pathlib import Path
+from typing import Dict
+
+import yaml
+
+from bot.config import KB_DIR
+
+PLACEHOLDERS = ("emergency_number", "number", "whom_to_call")
+
+
+def load(path: Path = KB_DIR / "safety_texts.yml") -> Dict[str, str]:
+    texts = yaml.safe_load(path.read_text(encoding="utf-8"))["texts"]
+    for key, text in texts.items():
+        if "{emergency_number}" not in text:
+            raise ValueError(f"{path.name}: '{key}' does not give the emergency number")
+    return {key: " ".join(text.split()) for key, text in texts.items()}
+
+
+TEXTS = load()
+
+
+def text(key: str, **values: str) -> str:
+    """The sentence `key` with the clinic's values filled in."""
+    return TEXTS[key].format(**values)
+
+
+# the guard's sentences, by the names the channels use
+DISCLAIMER, EMPTY, NO_ANSWER = TEXTS["disclaimer"], TEXTS["empty"], TEXTS["no_answer"]
+TOO_FAST, CUT_SHORT, ONE_AT_A_TIME = TEXTS["too_fast"], TEXTS["cut_short"], TEXTS["one_at_a_time"]

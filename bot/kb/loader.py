@@ -61,7 +61,8 @@ class AnswerEntry(BaseModel):
 
 
 @dataclass
-class KnowledgeBase:
+class KnowledgeBaseFiles:
+    """What data/kb/ holds, as read and checked (bot.kb.queries.KnowledgeBase answers from the database)."""
     sources: List[SourceEntry] = field(default_factory=list)
     answers: List[AnswerEntry] = field(default_factory=list)
     profile_document: dict = field(default_factory=dict)
@@ -88,8 +89,8 @@ def _pydantic_errors(where: str, exc: ValidationError) -> List[str]:
     return [f"{where}: {'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()]
 
 
-def read_knowledge_base(kb_dir: Path = KB_DIR) -> KnowledgeBase:
-    kb = KnowledgeBase()
+def read_knowledge_base(kb_dir: Path = KB_DIR) -> KnowledgeBaseFiles:
+    kb = KnowledgeBaseFiles()
     for index, raw in enumerate(_read_yaml(kb_dir / "sources.yml", kb.errors).get("sources") or []):
         try:
             kb.sources.append(SourceEntry(**raw))
@@ -161,7 +162,7 @@ def question_intents(kb_dir: Path = KB_DIR) -> List[str]:
     return [answer.intent for answer in kb.answers if not answer.is_detail]
 
 
-def load_into(session_maker: sessionmaker, kb_dir: Path = KB_DIR) -> KnowledgeBase:
+def load_into(session_maker: sessionmaker, kb_dir: Path = KB_DIR) -> KnowledgeBaseFiles:
     """Replace the knowledge base in the database with the YAML content, if it is valid."""
     kb = read_knowledge_base(kb_dir)
     if kb.errors:

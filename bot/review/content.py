@@ -13,8 +13,8 @@ import yaml
 
 from bot.clinic import ClinicProfile, load_profile
 from bot.config import KB_DIR, PROJECT_ROOT
-from bot.safety_texts import CUT_SHORT, DISCLAIMER, EMPTY, NO_ANSWER, ONE_AT_A_TIME, TOO_FAST
-from bot.triage.disposition import decide
+from bot import safety_texts
+from bot.triage.disposition import decide, whom_to_call
 from bot.triage.lexicon import load_lexicon
 
 DOMAIN = PROJECT_ROOT / "domain.yml"
@@ -62,11 +62,11 @@ def collect(kb_dir: Path = KB_DIR, domain: Path = DOMAIN) -> List[Item]:
     for key, entry in sorted(profile.settings.items()):
         value = f"{entry['value']}" + (f" ({entry['unit']})" if entry.get("unit") else "")
         items.append(Item(f"setting:{key}", "setting", key, value, _sources(entry["sources"], catalogue)))
-    items += _safety_sentences(profile, domain)
+    items += _safety_sentences(profile, domain, _sources(["clinic_instructions"], catalogue))
     return items
 
 
-def _safety_sentences(profile: ClinicProfile, domain: Path) -> List[Item]:
+def _safety_sentences(profile: ClinicProfile, domain: Path, sources: Tuple = ()) -> List[Item]:
     values = {"emergency_number": profile.emergency_number, "clinic_number": profile.number_for_now(),
               "crisis_line": str(profile.settings.get("crisis_line", {}).get("value", ""))}
     items = []
@@ -85,11 +85,11 @@ def _safety_sentences(profile: ClinicProfile, domain: Path) -> List[Item]:
         items.append(Item(f"sentence:disposition:{level}", "safety sentence", f"reply for {level} (at night)", text, ()))
     crisis = decide("emergency", ["thoughts of ending your life"], ["crisis"], profile, now=night).text
     items.append(Item("sentence:disposition:crisis", "safety sentence", "reply after the crisis line", crisis, ()))
-    for name, template in (("disclaimer", DISCLAIMER), ("empty message", EMPTY), ("no answer", NO_ANSWER),
-                           ("too many messages", TOO_FAST), ("message cut short", CUT_SHORT),
-                           ("one message at a time", ONE_AT_A_TIME)):
-        text = template.format(emergency_number=profile.emergency_number, number=profile.number_for_now())
-        items.append(Item(f"sentence:guard:{name}", "safety sentence", name, text, ()))
+    values = dict(emergency_number=profile.emergency_number, number=profile.number_for_now(),
+                  whom_to_call=whom_to_call(profile, now=night))
+    for key in safety_texts.TEXTS:  # data/kb/safety_texts.yml: the guard, the actions' fallbacks, the widget
+        items.append(Item(f"sentence:fixed:{key}", "safety sentence", key.replace("_", " "),
+                          safety_texts.text(key, **values), sources))
     return items
 
 

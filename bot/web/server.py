@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Dict, Optional, Tuple
 from urllib.parse import urlsplit
 
+from bot import safety_texts
 from bot.clinic import ClinicProfile, load_profile
 
 logger = logging.getLogger(__name__)
@@ -78,6 +79,8 @@ def widget_config(profile: Optional[ClinicProfile] = None) -> dict:
             "name": profile.name, "emergency_number": profile.emergency_number,
             "number_for_now": number, "office_phone": profile.office_phone, "on_call_phone": profile.on_call_phone,
             "is_open": profile.is_open(),
+            "intro": safety_texts.text("widget_intro", emergency_number=profile.emergency_number),
+            "unreachable": safety_texts.text("unreachable", emergency_number=profile.emergency_number, number=number),
         },
     }
 

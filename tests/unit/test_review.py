@@ -75,3 +75,14 @@ def test_content_signed_off_in_the_repository_has_not_changed_since(items):
     """Fails when a signed answer, flag, setting or sentence changes without a new sign-off being recorded."""
     drifted = [(s.item.key, s.state) for s in statuses(items) if s.state in (CHANGED, REMOVED)]
     assert not drifted, f"changed after the last sign-off, sign again (python -m bot review sign): {drifted}"
+
+
+def test_every_fixed_safety_sentence_is_in_the_packet_with_the_emergency_number():
+    from bot import safety_texts
+    from bot.clinic import load_profile
+    from bot.review.content import collect
+
+    items = {item.key: item for item in collect()}
+    for key in safety_texts.TEXTS:
+        item = items[f"sentence:fixed:{key}"]
+        assert load_profile().emergency_number in item.text and item.sources

@@ -188,9 +188,8 @@
     var root = el("section", { className: "cw", "aria-labelledby": "cw-title" });
     var header = el("div", { className: "cw-header" });
     header.appendChild(el("h2", { id: "cw-title", className: "cw-title" }, "Ask our assistant"));
-    var intro = "Automated answers about kyphoplasty and vertebroplasty. It does not replace your doctor or nurse.";
-    if (this.clinic.emergency_number) intro += " In an emergency, call " + this.clinic.emergency_number + ".";
-    header.appendChild(el("p", { className: "cw-intro" }, intro));
+    // the sentence is data/kb/safety_texts.yml's widget_intro, given by /config.json
+    header.appendChild(el("p", { className: "cw-intro" }, this.clinic.intro || ""));
     this.restart = el("button", { type: "button", className: "cw-restart" }, "Start over");
     this.restart.addEventListener("click", function () {
       if (!self.state.entries.length || window.confirm("Start a new conversation? The messages on this device will be cleared.")) {
@@ -284,11 +283,9 @@
 
   /* Never silence: when the assistant cannot be reached, say whom to call. */
   ChatWidget.prototype.unreachableEntry = function () {
-    var c = this.clinic;
-    var text = "I can't reach the assistant right now.";
-    if (c.number_for_now) text += " Please call the clinic at " + c.number_for_now + ".";
-    text += c.emergency_number ? " If this is an emergency, call " + c.emergency_number + " now."
-      : " If this is an emergency, call your local emergency number now.";
+    // data/kb/safety_texts.yml's unreachable, given by /config.json; the last resort when that could not be read
+    var text = this.clinic.unreachable ||
+      "I can't reach the assistant right now. If this is an emergency, call your local emergency number now.";
     return { who: "bot", text: text, error: true };
   };
 
