@@ -2,6 +2,7 @@
 and who to call at a given moment."""
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from functools import lru_cache
@@ -14,6 +15,7 @@ import yaml
 from bot import clock
 from bot.config import KB_DIR
 
+logger = logging.getLogger(__name__)
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
@@ -132,7 +134,26 @@ def parse_profile(document: dict, where: str = "clinic.yml") -> ClinicProfile:
         raise ProfileError(f"{where}: {exc}") from exc
 
 
-@lru_cache(maxsize=4)
+_last_good: Dict[Path, ClinicProfile] = {}
+
+
 def load_profile(path: Path = KB_DIR / "clinic.yml") -> ClinicProfile:
+    """The clinic profile, read again whenever clinic.yml changes: a new phone number or holiday is used by the
+    next message of every running process, with no restart. An edit that does not parse keeps the last good
+    profile and is logged (a process that never read a good one raises: it must not start)."""
+    path = Path(path)
+    try:
+        profile = _read_profile(path, path.stat().st_mtime_ns)
+    except (ProfileError, OSError, yaml.YAMLError) as error:
+        if path not in _last_good:
+            raise
+        logger.error("clinic profile %s not reloaded, the previous one stays in use: %s", path, error)
+        return _last_good[path]
+    _last_good[path] = profile
+    return profile
+
+
+@lru_cache(maxsize=8)
+def _read_profile(path: Path, modified_ns: int) -> ClinicProfile:
     with open(path, encoding="utf-8") as handle:
         return parse_profile(yaml.safe_load(handle), where=str(path.name))
