@@ -7,7 +7,7 @@ import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import actions, services
+from actions import answers, services, triage
 from bot.clinic import load_profile
 from bot.escalations import list_escalations
 from bot.kb.database import session_factory
@@ -42,7 +42,7 @@ def entity(name, value):
 
 
 def test_answer_topic_gives_the_kb_answer_with_topic_and_sources(kb):
-    events, messages = run(actions.ActionAnswerTopic(), tracker("ask_recovery_driving"))
+    events, messages = run(answers.ActionAnswerTopic(), tracker("ask_recovery_driving"))
     assert len(messages) == 1
     message = messages[0]
     assert message["text"].startswith(f"Do not drive for at least {PROFILE.setting('no_driving_days')} days")
@@ -57,22 +57,22 @@ def test_answer_topic_gives_the_kb_answer_with_topic_and_sources(kb):
 def test_more_gives_the_detail_behind_the_last_answer_once(kb):
     t = tracker("ask_more")
     t.slots["last_topic"] = "recovery_driving"
-    events, messages = run(actions.ActionAnswerMore(), t)
+    events, messages = run(answers.ActionAnswerMore(), t)
     assert messages[0]["custom"]["topic"] == "recovery_driving_more"
     assert "Advice on this differs" in messages[0]["text"]
     assert events == [{"event": "slot", "timestamp": None, "name": "last_topic", "value": None}]
-    _, messages = run(actions.ActionAnswerMore(), tracker("ask_more"))
+    _, messages = run(answers.ActionAnswerMore(), tracker("ask_more"))
     assert messages[0]["text"].startswith("I have nothing more on that.")
 
 
 def test_an_answer_without_detail_offers_no_more(kb):
-    events, messages = run(actions.ActionAnswerTopic(), tracker("ask_warning_signs"))
+    events, messages = run(answers.ActionAnswerTopic(), tracker("ask_warning_signs"))
     assert not messages[0].get("buttons")
     assert events == [{"event": "slot", "timestamp": None, "name": "last_topic", "value": None}]
 
 
 def test_answer_topic_for_an_unknown_intent_gives_the_clinic_number(kb):
-    _, messages = run(actions.ActionAnswerTopic(), tracker("ask_something_else"))
+    _, messages = run(answers.ActionAnswerTopic(), tracker("ask_something_else"))
     assert len(messages) == 1
     assert PROFILE.emergency_number in messages[0]["text"]
     assert PROFILE.number_for_now() in messages[0]["text"]
@@ -80,7 +80,7 @@ def test_answer_topic_for_an_unknown_intent_gives_the_clinic_number(kb):
 
 def test_urgent_triage_gives_the_number_for_the_hour_and_is_recorded(kb):
     entities = [entity("symptom", "fever"), entity("level_urgent", "fever")]
-    events, messages = run(actions.ActionTriage(), tracker("report_symptom", entities))
+    events, messages = run(triage.ActionTriage(), tracker("report_symptom", entities))
     assert events == [{"event": "slot", "name": "reported_symptoms", "timestamp": None, "value": ["fever:urgent"]}]
     assert len(messages) == 1
     number = PROFILE.number_for_now()
@@ -94,7 +94,7 @@ def test_urgent_triage_gives_the_number_for_the_hour_and_is_recorded(kb):
 
 def test_emergency_with_several_symptoms_names_them_and_calls_the_emergency_number(kb):
     entities = [entity("symptom", "chest_pain"), entity("symptom", "fever"), entity("level_emergency", "chest_pain,fever")]
-    _, messages = run(actions.ActionTriage(), tracker("report_symptom", entities))
+    _, messages = run(triage.ActionTriage(), tracker("report_symptom", entities))
     assert messages[0]["custom"] == {"triage": "emergency", "symptoms": ["chest_pain", "fever"],
                                      "call": PROFILE.emergency_number}
     assert messages[0]["text"].startswith("Chest pain and fever can be a sign of a serious problem.")
@@ -105,25 +105,25 @@ def test_emergency_with_several_symptoms_names_them_and_calls_the_emergency_numb
 def test_symptoms_reported_earlier_add_up_and_a_denied_one_is_forgotten(kb):
     t = tracker("report_symptom", [entity("symptom", "tiredness"), entity("level_self_care", "tiredness")])
     t.slots["reported_symptoms"] = ["fever:urgent"]
-    events, messages = run(actions.ActionTriage(), t)
+    events, messages = run(triage.ActionTriage(), t)
     assert messages[0]["custom"]["triage"] == "urgent" and messages[0]["custom"]["symptoms"] == ["fever", "tiredness"]
     assert events[0]["value"] == ["fever:urgent", "tiredness:self_care"]
     t = tracker("report_symptom", [entity("symptom_mentioned", "fever")])
     t.slots["reported_symptoms"] = ["fever:urgent", "tiredness:self_care"]
-    events, _ = run(actions.ActionTriage(), t)
+    events, _ = run(triage.ActionTriage(), t)
     assert events[0]["value"] == ["tiredness:self_care"]
 
 
 def test_self_care_is_not_recorded(kb):
     entities = [entity("symptom", "tiredness"), entity("level_self_care", "tiredness")]
-    _, messages = run(actions.ActionTriage(), tracker("report_symptom", entities))
+    _, messages = run(triage.ActionTriage(), tracker("report_symptom", entities))
     assert messages[0]["custom"]["triage"] == "self_care"
     assert "common after the procedure" in messages[0]["text"]
     assert list_escalations(kb) == []
 
 
 def test_symptom_only_mentioned_gets_the_warning_signs_not_a_triage(kb):
-    _, messages = run(actions.ActionTriage(), tracker("report_symptom", [entity("symptom_mentioned", "chest_pain")]))
+    _, messages = run(triage.ActionTriage(), tracker("report_symptom", [entity("symptom_mentioned", "chest_pain")]))
     assert messages[0]["text"].startswith("It sounds like you do not have chest pain right now.")
     assert messages[1]["custom"]["topic"] == "warning_signs"
     assert all("triage" not in (m.get("custom") or {}) for m in messages)
@@ -131,7 +131,7 @@ def test_symptom_only_mentioned_gets_the_warning_signs_not_a_triage(kb):
 
 
 def test_handoff_gives_the_number_for_the_hour_and_is_recorded(kb):
-    _, messages = run(actions.ActionHandoff(), tracker("request_human", channel="twilio"))
+    _, messages = run(triage.ActionHandoff(), tracker("request_human", channel="twilio"))
     number = PROFILE.number_for_now()
     assert messages[0]["custom"] == {"handoff": True, "call": number}
     [record] = list_escalations(kb)
@@ -146,7 +146,7 @@ def test_clarify_offers_the_likeliest_topics_as_buttons(kb):
         {"name": "request_human", "confidence": 0.08}, {"name": "ask_recovery_driving", "confidence": 0.05},
         {"name": "ask_cement", "confidence": 0.04}, {"name": "ask_balloon", "confidence": 0.03},
     ]
-    _, messages = run(actions.ActionClarify(), t)
+    _, messages = run(answers.ActionClarify(), t)
     # only knowledge-base topics, the three likeliest
     assert [b["payload"] for b in messages[0]["buttons"]] == ["/ask_recovery_lifting", "/ask_recovery_driving",
                                                               "/ask_cement"]
@@ -156,7 +156,7 @@ def test_clarify_without_likely_topics_offers_the_general_ones(kb):
     t = tracker("nlu_fallback")
     t.latest_message["intent_ranking"] = [{"name": "nlu_fallback", "confidence": 0.4},
                                           {"name": "affirm", "confidence": 0.39}, {"name": "ask_cement", "confidence": 0.01}]
-    _, messages = run(actions.ActionClarify(), t)
+    _, messages = run(answers.ActionClarify(), t)
     assert [b["payload"] for b in messages[0]["buttons"]] == ["/ask_cement", "/ask_warning_signs", "/ask_what_kyphoplasty"]
 
 
@@ -164,7 +164,7 @@ def test_second_fallback_in_a_row_gives_the_clinic_number(kb):
     earlier = {"event": "user", "parse_data": {"intent": {"name": "nlu_fallback"}}}
     t = tracker("nlu_fallback", events=[earlier])
     t.latest_message["intent_ranking"] = [{"name": "ask_recovery_lifting", "confidence": 0.3}]
-    _, messages = run(actions.ActionClarify(), t)
+    _, messages = run(answers.ActionClarify(), t)
     assert "buttons" not in messages[0] or not messages[0]["buttons"]
     assert messages[0]["custom"] == {"handoff": True, "call": PROFILE.number_for_now()}
 
@@ -173,9 +173,9 @@ def test_a_failing_escalation_log_does_not_change_what_the_patient_is_told(kb, m
     def broken(*args, **kwargs):
         raise RuntimeError("database down")
 
-    monkeypatch.setattr(actions.escalations, "record", broken)
+    monkeypatch.setattr(triage.escalations, "record", broken)
     entities = [entity("symptom", "fever"), entity("level_urgent", "fever")]
-    _, messages = run(actions.ActionTriage(), tracker("report_symptom", entities))
+    _, messages = run(triage.ActionTriage(), tracker("report_symptom", entities))
     assert messages[0]["custom"]["triage"] == "urgent"
 
 
@@ -183,46 +183,46 @@ def test_pain_not_yet_better_before_the_review_day_is_self_care(kb):
     entities = [entity("symptom", "pain_not_improving"), entity("level_soon", "pain_not_improving")]
     early = tracker("report_symptom", entities)
     early.slots["days_since_procedure"] = 3.0
-    _, messages = run(actions.ActionTriage(), early)
+    _, messages = run(triage.ActionTriage(), early)
     assert messages[0]["custom"]["triage"] == "self_care"
     assert messages[0]["custom"]["topic"] == "recovery_pain"  # self-care advice, not a debate about evidence (clinical review, item 5)
     assert list_escalations(kb) == []
     with_back_pain = tracker("report_symptom", entities + [entity("symptom", "back_pain")])
     with_back_pain.slots["days_since_procedure"] = 3.0
-    _, messages = run(actions.ActionTriage(), with_back_pain)
+    _, messages = run(triage.ActionTriage(), with_back_pain)
     assert messages[0]["custom"]["triage"] == "self_care"
     late = tracker("report_symptom", entities)
     late.slots["days_since_procedure"] = float(PROFILE.setting("pain_review_days"))
-    _, messages = run(actions.ActionTriage(), late)
+    _, messages = run(triage.ActionTriage(), late)
     assert messages[0]["custom"]["triage"] == "soon"
     assert [e.level for e in list_escalations(kb)] == ["soon"]
 
 
 def validate(slot, text, unclear=None):
     t = tracker("nlu_fallback")
-    t.slots[actions.UNCLEAR] = unclear
+    t.slots[triage.UNCLEAR] = unclear
     dispatcher = CollectingDispatcher()
-    result = asyncio.run(getattr(actions.ValidateTriageForm(), f"validate_{slot}")(text, dispatcher, t, {}))
+    result = asyncio.run(getattr(triage.ValidateTriageForm(), f"validate_{slot}")(text, dispatcher, t, {}))
     return result, [m.get("response") for m in dispatcher.messages]
 
 
 def test_an_unclear_follow_up_answer_is_asked_again_once_then_taken_as_i_dont_know():
     first, said = validate("fu_numb_new", "how long does recovery take?")
-    assert first == {"fu_numb_new": None, actions.UNCLEAR: 1} and said == ["utter_followup_unclear"]
-    second, said = validate("fu_numb_new", "what is kyphoplasty?", unclear=first[actions.UNCLEAR])
-    assert second == {"fu_numb_new": "unknown", actions.UNCLEAR: None} and said == ["utter_followup_assumed"]
+    assert first == {"fu_numb_new": None, triage.UNCLEAR: 1} and said == ["utter_followup_unclear"]
+    second, said = validate("fu_numb_new", "what is kyphoplasty?", unclear=first[triage.UNCLEAR])
+    assert second == {"fu_numb_new": "unknown", triage.UNCLEAR: None} and said == ["utter_followup_assumed"]
 
 
 def test_a_clear_follow_up_answer_resets_the_count():
-    assert validate("fu_temperature", "101.5", unclear=1)[0] == {"fu_temperature": "101.5", actions.UNCLEAR: None}
-    assert validate("fu_numb_worse", "yes", unclear=1)[0] == {"fu_numb_worse": "yes", actions.UNCLEAR: None}
+    assert validate("fu_temperature", "101.5", unclear=1)[0] == {"fu_temperature": "101.5", triage.UNCLEAR: None}
+    assert validate("fu_numb_worse", "yes", unclear=1)[0] == {"fu_numb_worse": "yes", triage.UNCLEAR: None}
 
 
 def test_leaving_the_follow_up_questions_resets_the_count(kb):
     t = tracker("request_human")
-    t.slots[actions.UNCLEAR] = 1
-    events, _ = run(actions.ActionHandoff(), t)
-    assert {"event": "slot", "name": actions.UNCLEAR, "value": None, "timestamp": None} in events
+    t.slots[triage.UNCLEAR] = 1
+    events, _ = run(triage.ActionHandoff(), t)
+    assert {"event": "slot", "name": triage.UNCLEAR, "value": None, "timestamp": None} in events
 
 
 def test_unanswered_questions_are_recorded_with_the_guesses_never_the_words(kb):
@@ -234,10 +234,10 @@ def test_unanswered_questions_are_recorded_with_the_guesses_never_the_words(kb):
                                               {"name": "ask_cement", "confidence": 0.31},
                                               {"name": "greet", "confidence": 0.2},
                                               {"name": "ask_cement_lifespan", "confidence": 0.12}]
-    run(actions.ActionClarify(), first)
+    run(answers.ActionClarify(), first)
     second = tracker("nlu_fallback", events=[{"event": "user", "parse_data": {"intent": {"name": "nlu_fallback"}}}])
     second.latest_message["intent_ranking"] = [{"name": "ask_cement", "confidence": 0.2}]
-    run(actions.ActionClarify(), second)
+    run(answers.ActionClarify(), second)
 
     rows = list_unanswered(kb)
     assert [(r.outcome, r.guesses, r.channel) for r in rows] == [
@@ -248,17 +248,17 @@ def test_unanswered_questions_are_recorded_with_the_guesses_never_the_words(kb):
 
 
 def test_a_failing_unanswered_log_still_offers_the_topics(kb, monkeypatch):
-    monkeypatch.setattr(actions.unanswered, "record", lambda *a, **k: (_ for _ in ()).throw(RuntimeError("db down")))
+    monkeypatch.setattr(answers.unanswered, "record", lambda *a, **k: (_ for _ in ()).throw(RuntimeError("db down")))
     t = tracker("nlu_fallback")
     t.latest_message["intent_ranking"] = [{"name": "ask_recovery_lifting", "confidence": 0.3}]
-    _, messages = run(actions.ActionClarify(), t)
+    _, messages = run(answers.ActionClarify(), t)
     assert messages[0]["buttons"][0]["payload"] == "/ask_recovery_lifting"
 
 
 def test_a_question_about_a_warning_sign_is_answered_then_asks_if_the_patient_has_it_now(kb):
     t = tracker("ask_complication_nerve_injury", [entity("symptom_mentioned", "new_numbness"),
                                                   entity("symptom_asked_about", "new_numbness")])
-    _, messages = run(actions.ActionAnswerTopic(), t)
+    _, messages = run(answers.ActionAnswerTopic(), t)
     assert messages[0]["custom"]["topic"] == "complication_nerve_injury"
     assert messages[1]["text"] == "Do you have new numbness or tingling now?"
     assert [b["payload"] for b in messages[1]["buttons"]] == ["Yes, I have new numbness or tingling now", "No"]
@@ -267,10 +267,10 @@ def test_a_question_about_a_warning_sign_is_answered_then_asks_if_the_patient_ha
 def test_only_warning_signs_are_asked_about_and_one_question_at_a_time(kb):
     t = tracker("ask_recovery_pain", [entity("symptom_asked_about", "tiredness"), entity("symptom_asked_about", "fever"),
                                       entity("symptom_asked_about", "leg_weakness")])
-    _, messages = run(actions.ActionAnswerTopic(), t)
+    _, messages = run(answers.ActionAnswerTopic(), t)
     assert [m["text"] for m in messages[1:]] == ["Do you have new weakness, numbness or paralysis of the legs now?"]
 
 
 def test_a_denied_sign_is_not_asked_about_again(kb):
-    _, messages = run(actions.ActionAnswerTopic(), tracker("ask_recovery_driving", [entity("symptom_mentioned", "fever")]))
+    _, messages = run(answers.ActionAnswerTopic(), tracker("ask_recovery_driving", [entity("symptom_mentioned", "fever")]))
     assert len(messages) == 1

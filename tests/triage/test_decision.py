@@ -126,7 +126,7 @@ def test_outcome_pain_not_yet_better_is_expected_before_the_review_day(days, lev
 
 
 def test_the_answers_to_have_you_got_it_now_are_triaged_for_every_red_flag(engine):
-    """After a question about a warning sign, the buttons send the flag's `yes_now` words or "No" (actions/actions.py):
+    """After a question about a warning sign, the buttons send the flag's `yes_now` words or "No" (actions/answers.py):
     yes must be triaged at the sign's level or higher, no must escalate nothing."""
     from bot.triage.levels import rank
 

@@ -1,0 +1,135 @@
+"""The answering actions: a topic from the knowledge base, its detail, the clarification buttons. Thin rasa_sdk
+actions: read the tracker, call bot.*, utter; the reply metadata goes in `json_message`."""
+from __future__ import annotations
+
+import logging
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import services
+from bot import unanswered
+from bot.triage.disposition import whom_to_call
+from bot.kb.loader import DETAIL_SUFFIX
+from bot.triage.levels import rank
+
+MORE_TITLE = "Tell me more"
+logger = logging.getLogger(__name__)
+CLARIFY_OPTIONS = 3
+ASKED_IF_HAD_NOW = ("emergency", "urgent")  # the warning signs a question about them is followed by "do you have it?"
+# offered after the likeliest topics when the classifier has fewer than three (gibberish, small talk)
+GENERAL_TOPICS = ["ask_warning_signs", "ask_what_kyphoplasty", "ask_clinic_contact"]
+
+
+def _unavailable(dispatcher: CollectingDispatcher) -> None:
+    dispatcher.utter_message(text=services.safety_sentence("answer_unavailable"))
+
+
+class ActionAnswerTopic(Action):
+    def name(self) -> Text:
+        return "action_answer_topic"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
+        intent = (tracker.latest_message.get("intent") or {}).get("name", "")
+        try:
+            answer = services.knowledge_base().answer_for_intent(intent)
+        except Exception:
+            logger.exception("knowledge-base lookup failed")
+            answer = None
+        if answer is None:
+            _unavailable(dispatcher)
+            return []
+        detail = _detail_of(answer.topic)
+        buttons = [{"title": MORE_TITLE, "payload": "/ask_more"}] if detail else []
+        dispatcher.utter_message(text=answer.text, buttons=buttons,
+                                 json_message={"topic": answer.topic, "sources": answer.sources,
+                                               "reviewed": _reviewed(answer.topic)})
+        _ask_if_had_now(dispatcher, tracker)
+        return [SlotSet("last_topic", answer.topic if detail else None)]
+
+
+def _ask_if_had_now(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+    """A question about a warning sign is answered, then the patient is asked whether they have it now. "Yes" sends
+    the patient's words for the sign ("Yes, I have new numbness or tingling now"), triaged like any message."""
+    lexicon = services.lexicon()
+    codes = sorted({e["value"] for e in tracker.latest_message.get("entities") or []
+                    if e.get("entity") == "symptom_asked_about"})
+    flags = [lexicon.by_code(code) for code in codes if lexicon.has(code)]
+    flags = [flag for flag in flags if flag.level in ASKED_IF_HAD_NOW]
+    if not flags:
+        return
+    flag = max(flags, key=lambda f: rank(f.level))  # one question: the most urgent sign asked about
+    dispatcher.utter_message(text=f"Do you have {flag.label} now?",
+                             buttons=[{"title": "Yes", "payload": flag.yes_now}, {"title": "No", "payload": "No"}])
+
+
+def _detail_of(topic: str):
+    """The detail behind a short answer: the knowledge base's `<topic>_more` entry, if it has one."""
+    try:
+        return services.knowledge_base().answer_for_topic(f"{topic}{DETAIL_SUFFIX}")
+    except Exception:
+        logger.exception("knowledge-base lookup failed")
+        return None
+
+
+class ActionAnswerMore(Action):
+    """ "More": the detail behind the answer just given (answers lead with the clinic's one rule, clinical review
+    item 13); with no answer before, whom to call."""
+
+    def name(self) -> Text:
+        return "action_answer_more"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
+        topic = tracker.get_slot("last_topic")
+        detail = _detail_of(topic) if topic else None
+        if detail is None:
+            profile = services.profile()
+            dispatcher.utter_message(text=f"I have nothing more on that. You can ask me another question, or talk to "
+                                          f"a person: {whom_to_call(profile)}")
+            return []
+        dispatcher.utter_message(text=detail.text, json_message={"topic": detail.topic, "sources": detail.sources,
+                                                                 "reviewed": _reviewed(detail.topic)})
+        return [SlotSet("last_topic", None)]
+
+
+def _reviewed(topic: str) -> bool:
+    """Whether a clinician signed off this answer as it is now; unknown counts as not."""
+    try:
+        return f"answer:{topic}" in services.signed_off()
+    except Exception:
+        logger.exception("could not read the sign-off state")
+        return False
+
+
+class ActionClarify(Action):
+    """Low confidence: the likeliest topics as buttons; a second miss in a row gets the clinic's number."""
+
+    def name(self) -> Text:
+        return "action_clarify"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
+        user_turns = [e for e in tracker.events if e.get("event") == "user"]
+        previous = user_turns[-2].get("parse_data", {}).get("intent", {}).get("name") if len(user_turns) > 1 else None
+        ranking = tracker.latest_message.get("intent_ranking") or []
+        ranked = [r["name"] for r in ranking if r.get("name")]
+        titles = services.knowledge_base().titles_for_intents(ranked + GENERAL_TOPICS)
+        likeliest = [name for name in ranked if name in titles]  # knowledge-base topics only
+        candidates = list(dict.fromkeys(likeliest + GENERAL_TOPICS))[:CLARIFY_OPTIONS]
+        gave_up = previous == "nlu_fallback" or not titles
+        try:  # what the clinic may add to the knowledge base: the guesses, never the words
+            unanswered.record(services.sessions(), unanswered.GAVE_UP if gave_up else unanswered.OFFERED_TOPICS,
+                              ranking, tracker.get_latest_input_channel())
+        except Exception:
+            logger.exception("could not record an unanswered question")
+        if gave_up:
+            profile = services.profile()
+            dispatcher.utter_message(
+                text=services.safety_sentence("still_not_understood"),
+                json_message={"handoff": True, "call": profile.number_for_now()},
+            )
+            return []
+        buttons = [{"title": titles[i], "payload": f"/{i}"} for i in candidates if i in titles]
+        dispatcher.utter_message(text="I'm not sure I understood. Did you mean one of these?", buttons=buttons)
+        return []
