@@ -14,7 +14,6 @@ import hashlib
 import hmac
 import json
 import logging
-import os
 from datetime import datetime, timedelta
 from typing import Optional, Set
 
@@ -27,6 +26,7 @@ from bot.failures import failure
 from bot.identity import open_contact
 from bot.kb.models import Alert, Escalation
 from bot.triage.levels import rank
+from bot.settings import settings
 
 logger = logging.getLogger(__name__)
 ALERTED_LEVELS = ("urgent", "emergency")
@@ -34,12 +34,8 @@ ATTEMPTED = ("pending", "sent", "failed")
 _running: Set[asyncio.Task] = set()  # the loop keeps only weak references to its tasks
 
 
-def _minutes(name: str, default: float) -> timedelta:
-    return timedelta(minutes=float(os.environ.get(name) or default))
-
-
 def webhook_url() -> Optional[str]:
-    return os.environ.get("ALERT_WEBHOOK_URL") or None
+    return settings().alert_webhook_url
 
 
 def payload(escalation: Escalation, callback_number: Optional[str] = None, others_held: bool = False) -> dict:
@@ -53,13 +49,13 @@ def payload(escalation: Escalation, callback_number: Optional[str] = None, other
     if callback_number:
         body["callback_number"] = callback_number
     if others_held:
-        body["alerts_held"] = (f"more than {_flood_max()} alerts within {_minutes('ALERT_FLOOD_MINUTES', 10)}: "
+        body["alerts_held"] = (f"more than {_flood_max()} alerts within {timedelta(minutes=settings().alert_flood_minutes)}: "
                                "further alerts are held back; `python -m bot escalations` lists them")
     return body
 
 
 def _flood_max() -> int:
-    return int(os.environ.get("ALERT_FLOOD_MAX") or 20)
+    return settings().alert_flood_max
 
 
 def gate(session_maker: sessionmaker, escalation: Escalation) -> str:
@@ -69,14 +65,14 @@ def gate(session_maker: sessionmaker, escalation: Escalation) -> str:
         earlier = session.execute(
             select(Escalation.level, Escalation.symptom_codes).join(Alert, Alert.escalation_id == Escalation.id)
             .where(Escalation.conversation_id == escalation.conversation_id, Escalation.id != escalation.id,
-                   Escalation.created_at >= now - _minutes("ALERT_REPEAT_MINUTES", 30),
+                   Escalation.created_at >= now - timedelta(minutes=settings().alert_repeat_minutes),
                    Alert.status.in_(("pending", "sent")))).all()
         if any(set(escalation.symptom_codes) <= set(codes) and rank(escalation.level) <= rank(level)
                for level, codes in earlier):
             return "repeat"
         attempted = session.scalar(
             select(func.count(Alert.id)).join(Escalation, Alert.escalation_id == Escalation.id)
-            .where(Escalation.created_at >= now - _minutes("ALERT_FLOOD_MINUTES", 10),
+            .where(Escalation.created_at >= now - timedelta(minutes=settings().alert_flood_minutes),
                    Alert.status.in_(ATTEMPTED)))
     if attempted < _flood_max():
         return "send"
@@ -85,7 +81,7 @@ def gate(session_maker: sessionmaker, escalation: Escalation) -> str:
 
 def _headers(body: bytes) -> dict:
     headers = {"Content-Type": "application/json"}
-    secret = os.environ.get("ALERT_WEBHOOK_SECRET")
+    secret = settings().alert_webhook_secret
     if secret:
         headers["X-Signature-SHA256"] = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
     return headers
@@ -132,7 +128,7 @@ async def deliver(session_maker: sessionmaker, escalation: Escalation, url: str,
 
 
 def _stale_after() -> timedelta:
-    return timedelta(seconds=float(os.environ.get("ALERT_STALE_SECONDS") or 60))
+    return timedelta(seconds=settings().alert_stale_seconds)
 
 
 async def resume_stale(session_maker: sessionmaker, now: Optional[datetime] = None) -> int:
@@ -164,7 +160,7 @@ async def resume_stale(session_maker: sessionmaker, now: Optional[datetime] = No
 async def outbox_worker(session_maker: sessionmaker) -> None:
     """Runs in each action server: alerts a stopped process left pending are sent after a restart, looked for every
     ALERT_OUTBOX_SECONDS (30)."""
-    every_seconds = float(os.environ.get("ALERT_OUTBOX_SECONDS") or 30)
+    every_seconds = settings().alert_outbox_seconds
     while True:
         try:
             await resume_stale(session_maker)
@@ -191,8 +187,7 @@ def schedule(session_maker: sessionmaker, escalation: Escalation) -> Optional[as
 def _start_delivery(session_maker: sessionmaker, escalation: Escalation, url: str, **options) -> asyncio.Task:
     """deliver() in the background, with ALERT_ATTEMPTS and ALERT_BACKOFF_SECONDS, kept referenced until it ends."""
     task = asyncio.get_running_loop().create_task(deliver(
-        session_maker, escalation, url, int(os.environ.get("ALERT_ATTEMPTS", "4")),
-        float(os.environ.get("ALERT_BACKOFF_SECONDS", "0.5")), **options))
+        session_maker, escalation, url, settings().alert_attempts, settings().alert_backoff_seconds, **options))
     _running.add(task)
     task.add_done_callback(_running.discard)
     return task

@@ -6,6 +6,8 @@ from __future__ import annotations
 import os
 from typing import Optional
 
+from bot.settings import settings
+
 # The development defaults: public, so never good enough for a real clinic.
 DEVELOPMENT_DEFAULTS = {
     "TWILIO_AUTH_TOKEN": "development-auth-token-not-a-secret",
@@ -20,7 +22,7 @@ class MissingSecret(RuntimeError):
 
 
 def production() -> bool:
-    return os.environ.get("ASSISTANT_ENV", "").strip().lower() == "production"
+    return settings().assistant_env.strip().lower() == "production"
 
 
 def secret(name: str) -> str:

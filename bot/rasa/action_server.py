@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import hmac
 import logging
-import os
 import zlib
 
 from rasa_sdk.endpoint import create_app
@@ -22,6 +21,7 @@ from sanic.request import Request
 
 from bot.log_privacy import hold_logs_at_info
 from bot.production_secrets import check_all, secret
+from bot.settings import check, settings
 
 logger = logging.getLogger(__name__)
 TOKEN_HEADER = "X-Action-Token"
@@ -29,7 +29,7 @@ GUARDED_PATHS = ("/webhook", "/actions")
 
 
 def max_body_bytes() -> int:
-    return int(os.environ.get("ACTION_MAX_BODY_BYTES") or 2_000_000)
+    return settings().action_max_body_bytes
 
 
 def _expands_past(body: bytes, limit: int) -> bool:
@@ -78,8 +78,9 @@ def guarded_app(action_package: str = "actions") -> Sanic:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--port", type=int, default=int(os.environ.get("ACTION_PORT") or 5055))
-    parser.add_argument("--host", default=os.environ.get("ACTION_HOST") or "127.0.0.1")
+    configured = check()  # a bad setting stops the server here, with its name
+    parser.add_argument("--port", type=int, default=configured.action_port)
+    parser.add_argument("--host", default=configured.action_host)
     parser.add_argument("--actions", default="actions")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")

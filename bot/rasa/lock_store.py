@@ -18,7 +18,6 @@ first served, across every process: one patient's messages are handled in the or
 from __future__ import annotations
 
 import asyncio
-import os
 from contextlib import asynccontextmanager
 from typing import Any, AsyncGenerator, Optional, Text
 from urllib.parse import urlparse
@@ -26,16 +25,17 @@ from urllib.parse import urlparse
 from rasa.core.lock import TicketLock
 from rasa.core.lock_store import LOCK_LIFETIME, InMemoryLockStore, LockStore, RedisLockStore
 
+from bot.settings import settings
+
 WAIT_SECONDS = 0.05  # between tries for a conversation's lock
 
 
 class LockStoreFromEnvironment(LockStore):
     def __init__(self, endpoint_config: Any = None) -> None:
-        url = os.environ.get("REDIS_URL", "").strip()
-        workers = os.environ.get("SANIC_WORKERS", "1").strip() or "1"
+        url, workers = settings().redis_url.strip(), settings().sanic_workers
         if url:
             self.store: LockStore = redis_lock_store(url)
-        elif workers != "1":
+        elif workers != 1:
             raise ValueError(f"SANIC_WORKERS={workers} needs REDIS_URL: the workers are separate processes and "
                              "must share the lock of each conversation (e.g. REDIS_URL=redis://localhost:6379/1)")
         else:

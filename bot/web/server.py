@@ -17,7 +17,6 @@ import argparse
 import html
 import json
 import logging
-import os
 import re
 import signal
 import string
@@ -29,6 +28,7 @@ from urllib.parse import urlsplit
 
 from bot import safety_texts
 from bot.clinic import ClinicProfile, load_profile
+from bot.settings import check, settings
 
 logger = logging.getLogger(__name__)
 
@@ -46,7 +46,7 @@ def tel_href(number: str) -> str:
 
 
 def rasa_port() -> int:
-    return int(os.environ.get("RASA_PORT", "5005"))
+    return settings().rasa_port
 
 
 def page_values(profile: ClinicProfile) -> Dict[str, str]:
@@ -71,10 +71,10 @@ def widget_config(profile: Optional[ClinicProfile] = None) -> dict:
     profile = profile or load_profile()
     number = profile.number_for_now()
     return {
-        "rasa_url": os.environ.get("WEB_RASA_URL") or None,
+        "rasa_url": settings().web_rasa_url,
         "rasa_port": rasa_port(),
         # how long the browser keeps the transcript (WEB_TRANSCRIPT_HOURS, default 12): mind shared computers
-        "transcript_hours": float(os.environ.get("WEB_TRANSCRIPT_HOURS") or 12),
+        "transcript_hours": settings().web_transcript_hours,
         "clinic": {
             "name": profile.name, "emergency_number": profile.emergency_number,
             "number_for_now": number, "office_phone": profile.office_phone, "on_call_phone": profile.on_call_phone,
@@ -99,7 +99,7 @@ def _host_name(host_header: Optional[str]) -> Optional[str]:
 
 def connect_sources(host_header: Optional[str]) -> str:
     """CSP connect-src: this page and the Rasa server the widget will call, nothing else."""
-    explicit = os.environ.get("WEB_RASA_URL")
+    explicit = settings().web_rasa_url
     if explicit:
         parts = urlsplit(explicit)
         if parts.scheme in ("http", "https") and parts.netloc and _host_name(parts.netloc):
@@ -177,8 +177,9 @@ def make_server(host: str = "0.0.0.0", port: int = 8080) -> ThreadingHTTPServer:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot.web.server", description="serves the clinic page and its chat widget")
-    parser.add_argument("--host", default=os.environ.get("WEB_HOST") or "127.0.0.1")
-    parser.add_argument("--port", type=int, default=int(os.environ.get("WEB_PORT", "8080")))
+    configured = check()  # a bad setting stops the server here, with its name
+    parser.add_argument("--host", default=configured.web_host)
+    parser.add_argument("--port", type=int, default=configured.web_port)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s - %(message)s")
     load_profile()  # a broken clinic profile stops the server here, not at the first patient

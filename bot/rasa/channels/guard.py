@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 from collections import OrderedDict
 from typing import Awaitable, Callable, Dict, List, Optional
 
@@ -16,6 +15,7 @@ from bot.clinic import ClinicProfile, load_profile
 from bot.failures import failure
 from bot.safety_texts import CUT_SHORT, DISCLAIMER, EMPTY, NO_ANSWER, ONE_AT_A_TIME
 from bot.text.normalize import patient_text_and_cut
+from bot.settings import settings
 
 logger = logging.getLogger(__name__)
 
@@ -63,13 +63,13 @@ _waiting: Dict[str, int] = {}
 
 def max_waiting_turns() -> int:
     """MAX_WAITING_TURNS (default 5): past it, a conversation's next message is answered at once."""
-    return int(os.environ.get("MAX_WAITING_TURNS") or 5)
+    return settings().max_waiting_turns
 
 
 def turn_timeout_seconds() -> float:
     """How long a patient may wait for a turn (TURN_TIMEOUT_SECONDS, default 10): Rasa waits up to 5 minutes
     for the action server, Twilio gives up on a webhook after 15 seconds."""
-    return float(os.environ.get("TURN_TIMEOUT_SECONDS") or 10)
+    return settings().turn_timeout_seconds
 
 
 def _done_waiting(sender_id: str) -> None:

@@ -7,7 +7,6 @@ The counters live in each Rasa process; with several replicas behind nginx, ngin
 shared limit in front of them. (The `limits` library needs a newer `packaging` than rasa 3.6 allows.)"""
 from __future__ import annotations
 
-import os
 import time
 from collections import OrderedDict
 from typing import Optional, Tuple
@@ -18,6 +17,7 @@ from sanic.response import HTTPResponse
 
 from bot.clinic import load_profile
 from bot.safety_texts import TOO_FAST
+from bot.settings import settings
 
 WINDOW_SECONDS = 60.0
 
@@ -46,10 +46,6 @@ class WindowCounter:
 _senders, _addresses = WindowCounter(), WindowCounter()
 
 
-def _limit(name: str, default: int) -> int:
-    return int(os.environ.get(name) or default)
-
-
 def held_back_text() -> str:
     profile = load_profile()
     return TOO_FAST.format(number=profile.number_for_now(), emergency_number=profile.emergency_number)
@@ -59,14 +55,14 @@ def allowed(request: Request, sender_key: Optional[str], by_address: bool = True
     """Counts this request against its sender and its client address (behind a proxy, the address Sanic's
     PROXIES_COUNT / FORWARDED_SECRET settings give)."""
     address = request.remote_addr or request.ip or "unknown"
-    by_address = not by_address or _addresses.allow(address, _limit("RATE_LIMIT_PER_ADDRESS", 120))
-    by_sender = sender_key is None or _senders.allow(sender_key, _limit("RATE_LIMIT_PER_SENDER", 20))
+    by_address = not by_address or _addresses.allow(address, settings().rate_limit_per_address)
+    by_sender = sender_key is None or _senders.allow(sender_key, settings().rate_limit_per_sender)
     return by_address and by_sender
 
 
 def sender_allowed(sender_key: str) -> bool:
     """For socket.io, whose messages come over a connection already open: the sender's limit only."""
-    return _senders.allow(sender_key, _limit("RATE_LIMIT_PER_SENDER", 20))
+    return _senders.allow(sender_key, settings().rate_limit_per_sender)
 
 
 def too_many(request: Request, sender_key: str) -> Optional[HTTPResponse]:
