@@ -14,8 +14,10 @@ from sklearn.model_selection import StratifiedKFold
 from bot.triage.levels import rank
 from bot.triage.net import CLASSES, SEED, THRESHOLDS, Example, RedFlagNet, Thresholds, training_examples
 
-# The recall targets of the red-flag issue (#9) on fresh wording.
-EMERGENCY_RECALL, URGENT_RECALL = 0.95, 0.97
+# The recall targets of the red-flag issue (#9) are 95 % (emergency) and 97 % (urgent or higher) on fresh wording.
+# Cross-validation on these messages overstates recall on fresh wording (fresh batches lost an emergency in one of
+# 40 at thresholds chosen for 95 % here), so both targets are asked of the held-out folds with a margin.
+EMERGENCY_RECALL, URGENT_RECALL = 0.97, 0.98
 GRID = [round(x, 2) for x in np.arange(0.10, 0.71, 0.025)]
 
 

@@ -29,11 +29,16 @@ _WRITER_WELL = re.compile(r"\b(i feel|i'?m|i am|im|i'?ve been|ive been)( absolut
                           r"(fine|well|ok|okay|good|great)(( in)? myself)?\b|\bfor me (everything|all) is (normal|fine|ok|okay|good)\b",
                           re.I)
 _NOT_A_FEVER = re.compile(r"\b(hay|cabin|spring)\s*$", re.I)  # "in hay fever season"
+# "Should I be worried about numbness in my toes? I don't have any": what the question names is denied
+_DENIES_ALL = re.compile(r"(^|[.!?]\s*)(but )?(i|he|she) (don'?t|dont|do not|doesn'?t|does not|haven'?t|havent|have not|"
+                         r"hasn'?t|has not) (have|got|get|had) (any|it|them|that|those|any of (it|them|that|those))"
+                         r"( (at all|now|yet|so far))?\s*([.!,]|$)", re.I)
 _SHIVERING = re.compile(r"chill|shak|shiver|rigor|sweat|hot and cold", re.I)
 _WRITER_IS_PATIENT = re.compile(r"\bmy (procedure|op|operation|surgery|kyphoplasty|vertebroplasty)\b", re.I)
 # "...will it matter before my procedure?": the writer is the patient, planning for their own procedure
 _WRITER_PLANS = re.compile(r"\b(before|after|for|until|till|to) my (procedure|op|operation|surgery|kyphoplasty|vertebroplasty)\b"
-                           r"|\b(drive|take|bring|run) me (in|to|there|home|on|for)\b", re.I)
+                           r"|\b(drive|take|bring|run) me (in|to|there|home|on|for)\b"
+                           r"|\bi'?m the (one|patient)\b|\bi am the (one|patient)\b", re.I)
 # "my sister staying with me has the flu": "with me" does not make the writer the one who has it
 _LIVES_WITH_ME = re.compile(r"\b(who'?s |who is |that'?s )?(staying|living|stopping|lives|stays) with (me|us)\b", re.I)
 _RELATIVE_FIRST = re.compile(r"^\W*my (husband|wife|partner|mother|mom|mum|father|dad|son|daughter|sister|brother|aunt|uncle|"
@@ -151,14 +156,15 @@ class Triage:
         # whether the writer is the (well) patient is a property of the whole message: read it once
         well_patient_writes = bool(_WRITER_PLANS.search(text) or (_WRITER_WELL.search(text)
                                                                    and _WRITER_IS_PATIENT.search(text)))
-        findings = [self._finding(ent, well_patient_writes) for ent in doc.spans.get(TARGETS, ())]
+        denies_all = bool(_DENIES_ALL.search(text))
+        findings = [self._finding(ent, well_patient_writes, denies_all) for ent in doc.spans.get(TARGETS, ())]
         if _ASKED_BECAUSE_NOW.search(text):
             findings = [replace(f, hypothetical=False) if f.hypothetical and not (f.negated or f.historical or
                                                                                  f.other_person) else f
                         for f in findings]
         return doc, Assessment(findings)
 
-    def _finding(self, ent, well_patient_writes: bool) -> Finding:
+    def _finding(self, ent, well_patient_writes: bool, denies_all: bool = False) -> Finding:
         flag = self.lexicon.by_code(ent.label_)
         level, temperature, normal = flag.level, None, False
         before = ent.doc.text[ent.sent.start_char:ent.start_char]
@@ -182,6 +188,6 @@ class Triage:
             ent.sent.text, before)
         return Finding(
             code=flag.code, label=flag.label, level=level, text=ent.text,
-            negated=bool(ent._.is_negated) or normal, hypothetical=bool(ent._.is_hypothetical),
+            negated=bool(ent._.is_negated) or normal or (denies_all and ent.sent.text.rstrip().endswith("?")), hypothetical=bool(ent._.is_hypothetical),
             historical=bool(ent._.is_historical), other_person=other_person, temperature_f=temperature,
         )

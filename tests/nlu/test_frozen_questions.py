@@ -8,8 +8,8 @@ import pytest
 
 from eval.questions import FROZEN, load_questions, parse_all, score
 
-RIGHT_TOPIC_FLOOR = 0.87   # 207/230 = 0.900 on 2026-12-02
-AMONG_BUTTONS_FLOOR = 0.94  # 222/230 = 0.965
+RIGHT_TOPIC_FLOOR = 0.87   # 207/230 = 0.900 on 2026-12-02 (after triage round 21)
+AMONG_BUTTONS_FLOOR = 0.94  # 223/230 = 0.970
 pytestmark = pytest.mark.model
 
 
