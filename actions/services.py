@@ -7,7 +7,6 @@ from bot import safety_texts
 from bot.clinic import ClinicProfile, load_profile
 from bot.kb.database import session_factory
 from bot.kb.queries import KnowledgeBase
-from bot.triage.disposition import whom_to_call
 from bot.triage.lexicon import Lexicon, load_lexicon
 
 
@@ -27,9 +26,7 @@ def lexicon() -> Lexicon:
 
 def safety_sentence(key: str) -> str:
     """A fixed safety sentence of data/kb/safety_texts.yml, for this clinic and this hour."""
-    clinic = profile()
-    return safety_texts.text(key, emergency_number=clinic.emergency_number, number=clinic.number_for_now(),
-                             whom_to_call=whom_to_call(clinic))
+    return safety_texts.for_clinic(key, profile())
 
 
 def knowledge_base() -> KnowledgeBase:

@@ -3,12 +3,15 @@ actions' fallbacks and the widget's introduction. Read once, at import: a missin
 at start-up rather than leaving a patient without the emergency number."""
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
-from typing import Dict
+from typing import Dict, Optional
 
 import yaml
 
+from bot.clinic import ClinicProfile
 from bot.config import KB_DIR
+from bot.triage.disposition import whom_to_call
 
 PLACEHOLDERS = ("emergency_number", "number", "whom_to_call")
 
@@ -27,6 +30,12 @@ TEXTS = load()
 def text(key: str, **values: str) -> str:
     """The sentence `key` with the clinic's values filled in."""
     return TEXTS[key].format(**values)
+
+
+def for_clinic(key: str, profile: ClinicProfile, now: Optional[datetime] = None) -> str:
+    """The sentence `key` with this clinic's numbers for the hour (`now`, default the clock's)."""
+    return text(key, emergency_number=profile.emergency_number, number=profile.number_for_now(now),
+                whom_to_call=whom_to_call(profile, now))
 
 
 # the guard's sentences, by the names the channels use

@@ -14,7 +14,7 @@ import yaml
 from bot.clinic import ClinicProfile, load_profile
 from bot.config import KB_DIR, PROJECT_ROOT
 from bot import safety_texts
-from bot.triage.disposition import decide, whom_to_call
+from bot.triage.disposition import decide
 from bot.triage.lexicon import load_lexicon
 
 DOMAIN = PROJECT_ROOT / "domain.yml"
@@ -85,11 +85,9 @@ def _safety_sentences(profile: ClinicProfile, domain: Path, sources: Tuple = ())
         items.append(Item(f"sentence:disposition:{level}", "safety sentence", f"reply for {level} (at night)", text, ()))
     crisis = decide("emergency", ["thoughts of ending your life"], ["crisis"], profile, now=night).text
     items.append(Item("sentence:disposition:crisis", "safety sentence", "reply after the crisis line", crisis, ()))
-    values = dict(emergency_number=profile.emergency_number, number=profile.number_for_now(),
-                  whom_to_call=whom_to_call(profile, now=night))
     for key in safety_texts.TEXTS:  # data/kb/safety_texts.yml: the guard, the actions' fallbacks, the widget
         items.append(Item(f"sentence:fixed:{key}", "safety sentence", key.replace("_", " "),
-                          safety_texts.text(key, **values), sources))
+                          safety_texts.for_clinic(key, profile, night), sources))
     return items
 
 

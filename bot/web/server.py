@@ -79,8 +79,8 @@ def widget_config(profile: Optional[ClinicProfile] = None) -> dict:
             "name": profile.name, "emergency_number": profile.emergency_number,
             "number_for_now": number, "office_phone": profile.office_phone, "on_call_phone": profile.on_call_phone,
             "is_open": profile.is_open(),
-            "intro": safety_texts.text("widget_intro", emergency_number=profile.emergency_number),
-            "unreachable": safety_texts.text("unreachable", emergency_number=profile.emergency_number, number=number),
+            "intro": safety_texts.for_clinic("widget_intro", profile),
+            "unreachable": safety_texts.for_clinic("unreachable", profile),
         },
     }
 
