@@ -38,7 +38,7 @@ _WRITER_IS_PATIENT = re.compile(r"\bmy (procedure|op|operation|surgery|kyphoplas
 # "...will it matter before my procedure?": the writer is the patient, planning for their own procedure
 _WRITER_PLANS = re.compile(r"\b(before|after|for|until|till|to) my (procedure|op|operation|surgery|kyphoplasty|vertebroplasty)\b"
                            r"|\b(drive|take|bring|run) me (in|to|there|home|on|for)\b"
-                           r"|\bi'?m the (one|patient)\b|\bi am the (one|patient)\b", re.I)
+                           r"|\bi('?m| am) the (one|patient)\b", re.I)
 # "my sister staying with me has the flu": "with me" does not make the writer the one who has it
 _LIVES_WITH_ME = re.compile(r"\b(who'?s |who is |that'?s )?(staying|living|stopping|lives|stays) with (me|us)\b", re.I)
 _RELATIVE_FIRST = re.compile(r"^\W*my (husband|wife|partner|mother|mom|mum|father|dad|son|daughter|sister|brother|aunt|uncle|"
@@ -164,7 +164,7 @@ class Triage:
                         for f in findings]
         return doc, Assessment(findings)
 
-    def _finding(self, ent, well_patient_writes: bool, denies_all: bool = False) -> Finding:
+    def _finding(self, ent, well_patient_writes: bool, denies_all: bool) -> Finding:
         flag = self.lexicon.by_code(ent.label_)
         level, temperature, normal = flag.level, None, False
         before = ent.doc.text[ent.sent.start_char:ent.start_char]
@@ -188,6 +188,7 @@ class Triage:
             ent.sent.text, before)
         return Finding(
             code=flag.code, label=flag.label, level=level, text=ent.text,
-            negated=bool(ent._.is_negated) or normal or (denies_all and ent.sent.text.rstrip().endswith("?")), hypothetical=bool(ent._.is_hypothetical),
+            negated=bool(ent._.is_negated) or normal or (denies_all and ent.sent.text.rstrip().endswith("?")),
+            hypothetical=bool(ent._.is_hypothetical),
             historical=bool(ent._.is_historical), other_person=other_person, temperature_f=temperature,
         )
