@@ -16,7 +16,6 @@ from typing import Any, Dict, Optional, Text
 
 import logging
 
-import rasa
 from jsonschema import ValidationError
 from jsonschema.validators import validator_for
 from rasa.core.actions.action import RemoteAction
@@ -24,9 +23,9 @@ from rasa.shared.constants import DOCS_BASE_URL
 from rasa.shared.core.events import Event
 from rasa.shared.utils.common import all_subclasses
 
+from bot.rasa.internals import version_problem
+
 logger = logging.getLogger(__name__)
-# _validate_action_result is a copy of this version's body; resolve_by_type keeps its contract
-WRITTEN_FOR = "3.6.21"
 _validator = None
 _stock_validate_action_result = RemoteAction._validate_action_result
 
@@ -60,15 +59,6 @@ def _resolve_by_type(type_name: Text, default: Optional[type] = None) -> Optiona
     if type_name in _event_classes:
         return _event_classes[type_name]
     return _stock_resolve_by_type(type_name, default)  # "topic" -> None, default, or Rasa's error
-
-
-def version_problem(version: Optional[str] = None) -> Optional[str]:
-    """Why the patches must not be applied to this Rasa, or None."""
-    version = version or rasa.__version__
-    if version != WRITTEN_FOR:
-        return (f"bot/rasa/patches.py was written for Rasa {WRITTEN_FOR} (it copies that version's code) and this is "
-                f"Rasa {version}: check the patched functions against the new version, then update WRITTEN_FOR")
-    return None
 
 
 def apply() -> bool:

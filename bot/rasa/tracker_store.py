@@ -28,7 +28,7 @@ from rasa.shared.core.events import (ActionExecuted, ActiveLoop, ConversationPau
                                      SessionStarted, SlotSet)
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.rasa.patches import version_problem
+from bot.rasa.internals import version_problem
 
 # The newest event already in the database, kept on the tracker object itself, so that it survives the
 # tracker being dropped from the cache while a message is handled: (event object, its row id).

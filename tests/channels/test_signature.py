@@ -1,4 +1,4 @@
-"""The X-Twilio-Signature check (bot.rasa.channels.twilio.TwilioSignature) on requests as Sanic parses them,
+"""The X-Twilio-Signature check (bot.rasa.channels.twilio_webhook.TwilioSignature) on requests as Sanic parses them,
 and behind a proxy (a public base URL) end to end."""
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from bot.rasa.channels.twilio import TwilioSignature, form_params
+from bot.rasa.channels.twilio_webhook import TwilioSignature, form_params
 from tests.channels.twilio_line import Line, new_phone, signature, sms_form, voice_form
 from tests.e2e.servers import Assistant
 

@@ -20,6 +20,7 @@ from tests.channels.twilio_double import FakeTwilioApi
 from tests.channels.twilio_line import Line, sms_form
 from tests.e2e.test_triage_flows import ALERT_SECRET, Webhook
 from tests.e2e.servers import Assistant
+from tests.security.client import action_call, listening_addresses, new_sender, post
 
 PER_SENDER = 6
 
@@ -43,15 +44,6 @@ def guarded(tmp_path_factory, webhook):
     yield running
     running.stop()
     api.stop()
-
-
-def new_sender() -> str:
-    return f"sec-{uuid.uuid4().hex[:10]}"
-
-
-def post(assistant: Assistant, body, **kwargs) -> requests.Response:
-    data = body if isinstance(body, (bytes, str)) else json.dumps(body)
-    return requests.post(assistant.url, data=data, headers={"Content-Type": "application/json"}, timeout=30, **kwargs)
 
 
 def test_a_rest_sender_using_an_sms_patients_number_does_not_reach_their_conversation(guarded):
@@ -148,17 +140,6 @@ def test_cors_only_for_the_configured_origin(guarded):
     assert polled.headers.get("Access-Control-Allow-Origin") in (None, "")
 
 
-def action_call(assistant: Assistant, headers=None, data=None) -> requests.Response:
-    body = data if data is not None else json.dumps({
-        "next_action": "action_triage", "sender_id": "rest:victim", "version": "3.6.21",
-        "tracker": {"sender_id": "rest:victim", "slots": {}, "latest_message": {
-            "text": "my chest hurts", "intent": {"name": "report_symptom"},
-            "entities": [{"entity": "level_emergency", "value": "chest_pain"}]}, "events": []},
-        "domain": {}})
-    return requests.post(f"http://127.0.0.1:{assistant.action_port}/webhook", data=body,
-                         headers={"Content-Type": "application/json", **(headers or {})}, timeout=30)
-
-
 def test_the_action_server_answers_only_the_rasa_servers(guarded):
     before = len(list_escalations(session_factory(guarded.env["DATABASE_URL"])))
     for headers in ({}, {"X-Action-Token": "guess"}):
@@ -178,18 +159,6 @@ def test_the_action_server_echoes_no_request_and_refuses_a_bomb(guarded):
     assert refused.status_code == 413
     huge = action_call(guarded, token, data=b"{" + b" " * 3_000_000 + b"}")
     assert huge.status_code == 413
-
-
-def listening_addresses(port: int) -> set:
-    """The local addresses listening on a TCP port, from /proc/net/tcp and tcp6 (state 0A = LISTEN)."""
-    found = set()
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        for line in open(table).read().splitlines()[1:]:
-            local, state = line.split()[1], line.split()[3]
-            address, hex_port = local.split(":")
-            if state == "0A" and int(hex_port, 16) == port:
-                found.add(address)
-    return found
 
 
 def test_the_servers_listen_on_loopback_only(guarded):

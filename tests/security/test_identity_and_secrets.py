@@ -78,7 +78,7 @@ def test_env_sh_gives_the_same_development_defaults():
 
 
 def test_the_twilio_channel_refuses_the_development_token_in_production(monkeypatch):
-    from bot.rasa.channels.twilio import TwilioSignature
+    from bot.rasa.channels.twilio_webhook import TwilioSignature
 
     monkeypatch.setenv("ASSISTANT_ENV", "production")
     with pytest.raises(MissingSecret):

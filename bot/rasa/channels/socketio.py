@@ -13,6 +13,7 @@ from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from sanic import Blueprint
 
+from bot.rasa import internals
 from bot.rasa.channels.guard import guarded
 from bot.rasa.channels.limits import held_back_text, sender_allowed
 from bot.identity import NAMESPACES, conversation_id
@@ -58,4 +59,5 @@ class GuardedSocketIOInput(SocketIOInput):
         return "socketio"
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Blueprint:
+        internals.require("the web chat channel (socketio)")
         return super().blueprint(_with_custom_output(guarded(on_new_message)))
