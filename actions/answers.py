@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import services
 from bot import unanswered
-from bot.triage.disposition import whom_to_call
+from bot.safety_texts import whom_to_call
 from bot.kb.loader import DETAIL_SUFFIX
 from bot.triage.levels import rank
 

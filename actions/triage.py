@@ -14,7 +14,8 @@ from actions import services
 from bot import alerts, escalations
 from bot.failures import failure
 from bot.triage.decision import outcome
-from bot.triage.disposition import decide, whom_to_call
+from bot.safety_texts import whom_to_call
+from bot.triage.disposition import decide
 from bot.triage.followup import (EMERGENCY_IF_YES, FOLLOW_UP_FOR, QUESTIONS, UNCLEAR_ANSWERS_ALLOWED, UNKNOWN,
                                  emergency_answered, parse_answer, refine)
 from bot.triage.levels import LEVELS, higher_level

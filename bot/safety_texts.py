@@ -1,6 +1,7 @@
 """The fixed safety sentences (data/kb/safety_texts.yml): what every channel adds whatever fails behind it, the
-actions' fallbacks and the widget's introduction. Read once, at import: a missing or broken file stops the process
-at start-up rather than leaving a patient without the emergency number."""
+actions' fallbacks, the widget's introduction, whom to call at this hour, and the reply to a triaged symptom by
+level. Read once, at import: a missing or broken file stops the process at start-up rather than leaving a patient
+without the emergency number."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -11,20 +12,73 @@ import yaml
 
 from bot.clinic import ClinicProfile
 from bot.config import KB_DIR
-from bot.triage.disposition import whom_to_call
 
 PLACEHOLDERS = ("emergency_number", "number", "whom_to_call")
+DISPOSITION_PLACEHOLDERS = ("what", "needs_or_need", "is_or_are", "whom_to_call", "emergency_number", "number",
+                            "office_phone", "hours", "er_fallback_minutes", "advice")
+DISPOSITION_LEVELS = ("crisis", "emergency", "urgent", "soon", "self_care")
+# the replies that must give the emergency number (the others point to the clinic)
+NAMES_THE_EMERGENCY_NUMBER = ("crisis", "emergency", "urgent")
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _read(path: Path) -> dict:
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def _check_fields(where: str, text: str, allowed: tuple) -> None:
+    try:
+        text.format(**{name: "" for name in allowed})
+    except (KeyError, IndexError, ValueError) as error:
+        raise ValueError(f"{where}: unknown or broken placeholder {error}") from None
 
 
 def load(path: Path = KB_DIR / "safety_texts.yml") -> Dict[str, str]:
-    texts = yaml.safe_load(path.read_text(encoding="utf-8"))["texts"]
+    texts = _read(path)["texts"]
     for key, text in texts.items():
         if "{emergency_number}" not in text:
             raise ValueError(f"{path.name}: '{key}' does not give the emergency number")
-    return {key: " ".join(text.split()) for key, text in texts.items()}
+        _check_fields(f"{path.name}: '{key}'", text, PLACEHOLDERS)
+    return {key: _one_line(text) for key, text in texts.items()}
+
+
+def load_dispositions(path: Path = KB_DIR / "safety_texts.yml") -> Dict[str, str]:
+    """The reply for each triage level, and the two whom-to-call sentences (as `whom_to_call:open` and `:closed`)."""
+    document = _read(path)
+    replies = document.get("dispositions") or {}
+    missing = [level for level in DISPOSITION_LEVELS if level not in replies]
+    if missing:
+        raise ValueError(f"{path.name}: no disposition reply for {', '.join(missing)}")
+    for level in NAMES_THE_EMERGENCY_NUMBER:
+        if "{emergency_number}" not in replies[level]:
+            raise ValueError(f"{path.name}: the {level} reply does not give the emergency number")
+    for level, text in replies.items():
+        _check_fields(f"{path.name}: disposition '{level}'", text, DISPOSITION_PLACEHOLDERS)
+    whom = document.get("whom_to_call") or {}
+    for hour, phone in (("open", "{office_phone}"), ("closed", "{on_call_phone}")):
+        if phone not in whom.get(hour, ""):
+            raise ValueError(f"{path.name}: whom_to_call '{hour}' must give {phone}")
+    return {**{level: _one_line(text) for level, text in replies.items()},
+            "whom_to_call:open": _one_line(whom["open"]), "whom_to_call:closed": _one_line(whom["closed"])}
 
 
 TEXTS = load()
+DISPOSITIONS = load_dispositions()
+
+
+def whom_to_call(profile: ClinicProfile, now: Optional[datetime] = None) -> str:
+    """Whom the patient calls at this hour: the office while the clinic is open, else the on-call doctor."""
+    hour = "open" if profile.is_open(now) else "closed"
+    return DISPOSITIONS[f"whom_to_call:{hour}"].format(office_phone=profile.office_phone,
+                                                      on_call_phone=profile.on_call_phone)
+
+
+def disposition(level: str, **values: str) -> str:
+    """The reply for a triage level (or "crisis") with its values filled in."""
+    return _one_line(DISPOSITIONS[level].format(**values))
 
 
 def text(key: str, **values: str) -> str:

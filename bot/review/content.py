@@ -77,7 +77,7 @@ def _safety_sentences(profile: ClinicProfile, domain: Path, sources: Tuple = ())
             channel = variant.get("channel", "web")
             text = variant.get("text", "").format_map(_Missing(values))
             items.append(Item(f"sentence:{name}:{channel}", "safety sentence", f"{name} ({channel})", text, ()))
-    # The replies of bot/triage/disposition.py, shown for one symptom at a night-time hour.
+    # The replies to a triaged symptom (data/kb/safety_texts.yml, dispositions), shown for one symptom at night.
     night = datetime(2026, 1, 6, 2, 0, tzinfo=ZoneInfo(profile.timezone))
     for level, label in (("emergency", "chest pain"), ("urgent", "fever"), ("soon", "pain that is not getting better"),
                          ("self_care", "tiredness")):

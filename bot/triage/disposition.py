@@ -1,4 +1,5 @@
-"""What the patient is told for a triage level: whom to call at this hour, and the reply metadata."""
+"""What the patient is told for a triage level, and the reply metadata. The sentences are reviewed data
+(data/kb/safety_texts.yml, through bot.safety_texts); this module chooses one and fills it in."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -6,6 +7,7 @@ from datetime import datetime
 from typing import Any, Dict, List, Optional
 
 from bot.clinic import ClinicProfile
+from bot.safety_texts import disposition, whom_to_call
 
 
 @dataclass(frozen=True)
@@ -22,12 +24,6 @@ def _joined(labels: List[str]) -> str:
     return ", ".join(labels[:-1]) + " and " + labels[-1]
 
 
-def whom_to_call(profile: ClinicProfile, now: Optional[datetime] = None) -> str:
-    if profile.is_open(now):
-        return f"The clinic is open now: call {profile.office_phone}."
-    return f"The clinic is closed now: call the on-call doctor at {profile.on_call_phone}."
-
-
 def decide(level: str, labels: List[str], codes: List[str], profile: ClinicProfile,
            now: Optional[datetime] = None, advice: Optional[str] = None) -> Disposition:
     """The reply for a triaged symptom report. `advice` is a sourced knowledge-base answer (self-care)."""
@@ -35,30 +31,14 @@ def decide(level: str, labels: List[str], codes: List[str], profile: ClinicProfi
     several = len(labels) > 1
     emergency = profile.emergency_number
     number = profile.number_for_now(now)
-    wait = profile.setting("er_fallback_minutes")
-    if "crisis" in codes:
-        text = (f"You can also talk to your care team: {whom_to_call(profile, now)} "
-                f"If you are in danger now, call {emergency}.")
-        number = emergency
-    elif level == "emergency":
-        # The last number on a night-time screen is the emergency number (clinical review, November 2026).
-        text = (f"{what} can be a sign of a serious problem. Once help is on the way, someone can let your care "
-                f"team know: {profile.number_for_now(now)}. Call {emergency} now.")
-        number = emergency
-    elif level == "urgent":
-        text = (f"{what} after the procedure {'need' if several else 'needs'} a call to your care team now. {whom_to_call(profile, now)} "
-                f"If you cannot reach anyone within {wait} minutes, go to the nearest emergency room; do not drive "
-                f"yourself. Call {emergency} if you get chest pain, trouble breathing, new weakness or numbness in an "
-                f"arm or leg, or lose control of your bladder or bowels.")
-    elif level == "soon":
-        text = (f"{what} should be checked by your care team. Please call the clinic at {profile.office_phone} "
-                f"during opening hours ({profile.hours_text()}). If it gets worse or you get new symptoms, "
-                f"call now: {number}.")
-        number = profile.office_phone
-    else:
-        text = (f"{what} {'are' if several else 'is'} common after the procedure. " + (advice + " " if advice else "")
-                + f"Call the clinic at {profile.office_phone} if it gets worse or does not get better.")
-        number = None
+    values = dict(what=what, needs_or_need="need" if several else "needs", is_or_are="are" if several else "is",
+                  whom_to_call=whom_to_call(profile, now), emergency_number=emergency, number=number,
+                  office_phone=profile.office_phone, hours=profile.hours_text(),
+                  er_fallback_minutes=str(profile.setting("er_fallback_minutes")), advice=advice or "")
+    reply = "crisis" if "crisis" in codes else level if level in ("emergency", "urgent", "soon") else "self_care"
+    text = disposition(reply, **values)
+    number = {"crisis": emergency, "emergency": emergency, "urgent": number, "soon": profile.office_phone,
+              "self_care": None}[reply]
     metadata: Dict[str, Any] = {"triage": level, "symptoms": codes}
     if number:
         metadata["call"] = number

@@ -8,7 +8,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.clinic import load_profile, parse_profile
-from bot.triage.disposition import decide, whom_to_call
+from bot.safety_texts import whom_to_call
+from bot.triage.disposition import decide
 
 CHICAGO = ZoneInfo("America/Chicago")
 OFFICE, ON_CALL, EMERGENCY = "(555) 222-0100", "(555) 222-0199", "112"
