@@ -7,7 +7,7 @@ import argparse
 import sys
 from datetime import datetime
 
-from bot.config import VAR_DIR
+from bot.config import tracker_store_url
 from bot.kb.database import session_factory
 
 
@@ -90,13 +90,11 @@ def _review(args) -> int:
 
 
 def _purge(args) -> int:
-    import os
 
     from bot.retention import purge
 
     try:
-        done = purge(session_factory(), os.environ.get("TRACKER_STORE_URL") or os.environ.get("DATABASE_URL")
-                     or f"sqlite:///{VAR_DIR / 'tracker.db'}", args.older_than)
+        done = purge(session_factory(), tracker_store_url(), args.older_than)
     except ValueError as problem:
         print(f"nothing purged: {problem}", file=sys.stderr)
         return 2

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 
 from bot import clock
-from bot.config import KB_DIR
+from bot.config import kb_dir
 
 logger = logging.getLogger(__name__)
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -137,11 +137,11 @@ def parse_profile(document: dict, where: str = "clinic.yml") -> ClinicProfile:
 _last_good: Dict[Path, ClinicProfile] = {}
 
 
-def load_profile(path: Path = KB_DIR / "clinic.yml") -> ClinicProfile:
+def load_profile(path: Optional[Path] = None) -> ClinicProfile:
     """The clinic profile, read again whenever clinic.yml changes: a new phone number or holiday is used by the
     next message of every running process, with no restart. An edit that does not parse keeps the last good
     profile and is logged (a process that never read a good one raises: it must not start)."""
-    path = Path(path)
+    path = Path(path) if path else kb_dir() / "clinic.yml"
     try:
         profile = _read_profile(path, path.stat().st_mtime_ns)
     except (ProfileError, OSError, yaml.YAMLError) as error:

@@ -11,7 +11,7 @@ from typing import Dict, Optional
 import yaml
 
 from bot.clinic import ClinicProfile
-from bot.config import KB_DIR
+from bot.config import kb_dir
 
 PLACEHOLDERS = ("emergency_number", "number", "whom_to_call")
 DISPOSITION_PLACEHOLDERS = ("what", "needs_or_need", "is_or_are", "whom_to_call", "emergency_number", "number",
@@ -36,7 +36,8 @@ def _check_fields(where: str, text: str, allowed: tuple) -> None:
         raise ValueError(f"{where}: unknown or broken placeholder {error}") from None
 
 
-def load(path: Path = KB_DIR / "safety_texts.yml") -> Dict[str, str]:
+def load(path: Optional[Path] = None) -> Dict[str, str]:
+    path = path or kb_dir() / "safety_texts.yml"
     texts = _read(path)["texts"]
     for key, text in texts.items():
         if "{emergency_number}" not in text:
@@ -45,8 +46,9 @@ def load(path: Path = KB_DIR / "safety_texts.yml") -> Dict[str, str]:
     return {key: _one_line(text) for key, text in texts.items()}
 
 
-def load_dispositions(path: Path = KB_DIR / "safety_texts.yml") -> Dict[str, str]:
+def load_dispositions(path: Optional[Path] = None) -> Dict[str, str]:
     """The reply for each triage level, and the two whom-to-call sentences (as `whom_to_call:open` and `:closed`)."""
+    path = path or kb_dir() / "safety_texts.yml"
     document = _read(path)
     replies = document.get("dispositions") or {}
     missing = [level for level in DISPOSITION_LEVELS if level not in replies]

@@ -1,21 +1,30 @@
 """The assistant's settings from the environment, typed and checked in one place (pydantic's BaseSettings). Every
 process checks them at start-up (`check()`), so that a mistyped number stops it with a clear message rather than
 failing at a patient's first message. Read when asked (`settings()`): a test or a process that changes the
-environment is seen at once. Secrets are read by bot/production_secrets.py; paths and databases by bot/config.py."""
+environment is seen at once. Secrets are read by bot/production_secrets.py, which refuses development defaults in
+production; bot/config.py gives the paths and databases from these settings."""
 from __future__ import annotations
 
 import os
 from datetime import datetime
 from functools import lru_cache
+from pathlib import Path
 from typing import Optional
 
 from pydantic import BaseSettings, ValidationError, validator
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 class Settings(BaseSettings):
     # the clock (ISO 8601 with offset): fixed for tests and demos of after-hours routing
     assistant_now: Optional[datetime] = None
     assistant_env: str = ""  # "production" refuses development secrets
+    # files and databases (bot/config.py): the knowledge base, the working directory, the databases
+    kb_dir: Path = PROJECT_ROOT / "data" / "kb"
+    var_dir: Path = PROJECT_ROOT / "var"
+    database_url: Optional[str] = None  # the knowledge base and escalations; default SQLite in var/
+    tracker_store_url: Optional[str] = None  # the conversations; default DATABASE_URL, else SQLite in var/
     # servers
     rasa_port: int = 5005
     action_host: str = "127.0.0.1"
@@ -73,7 +82,7 @@ _VARIABLES = [name.upper() for name in Settings.__fields__]
 
 @lru_cache(maxsize=16)
 def _parsed(values: tuple) -> Settings:
-    return Settings()
+    return check()
 
 
 class SettingsError(SystemExit):

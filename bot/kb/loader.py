@@ -14,7 +14,7 @@ from sqlalchemy import delete
 from sqlalchemy.orm import sessionmaker
 
 from bot.clinic import ProfileError, parse_profile
-from bot.config import KB_DIR
+from bot.config import kb_dir as default_kb_dir
 from bot.kb.models import Source, Topic, topic_sources
 from bot.triage.lexicon import LexiconError, load_lexicon
 
@@ -89,7 +89,8 @@ def _pydantic_errors(where: str, exc: ValidationError) -> List[str]:
     return [f"{where}: {'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()]
 
 
-def read_knowledge_base(kb_dir: Path = KB_DIR) -> KnowledgeBaseFiles:
+def read_knowledge_base(kb_dir: Optional[Path] = None) -> KnowledgeBaseFiles:
+    kb_dir = Path(kb_dir) if kb_dir else default_kb_dir()
     kb = KnowledgeBaseFiles()
     for index, raw in enumerate(_read_yaml(kb_dir / "sources.yml", kb.errors).get("sources") or []):
         try:
@@ -154,7 +155,7 @@ def read_knowledge_base(kb_dir: Path = KB_DIR) -> KnowledgeBaseFiles:
     return kb
 
 
-def question_intents(kb_dir: Path = KB_DIR) -> List[str]:
+def question_intents(kb_dir: Optional[Path] = None) -> List[str]:
     """The intents patients' questions are classified into: one per answer, the `_more` details aside."""
     kb = read_knowledge_base(kb_dir)
     if kb.errors:
@@ -162,7 +163,7 @@ def question_intents(kb_dir: Path = KB_DIR) -> List[str]:
     return [answer.intent for answer in kb.answers if not answer.is_detail]
 
 
-def load_into(session_maker: sessionmaker, kb_dir: Path = KB_DIR) -> KnowledgeBaseFiles:
+def load_into(session_maker: sessionmaker, kb_dir: Optional[Path] = None) -> KnowledgeBaseFiles:
     """Replace the knowledge base in the database with the YAML content, if it is valid."""
     kb = read_knowledge_base(kb_dir)
     if kb.errors:

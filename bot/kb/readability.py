@@ -10,14 +10,13 @@ from typing import List, Optional, Sequence, Tuple
 import textstat
 
 from bot.clinic import parse_profile
-from bot.config import KB_DIR
 from bot.kb.loader import read_knowledge_base
 
 MAX_GRADE = 8.0
 DOC = Path(__file__).resolve().parents[2] / "docs" / "readability.md"
 
 
-def grades(kb_dir: Path = KB_DIR) -> List[Tuple[float, str, str]]:
+def grades(kb_dir: Optional[Path] = None) -> List[Tuple[float, str, str]]:
     """(grade, topic, title) for every answer, hardest first."""
     kb = read_knowledge_base(kb_dir)
     if kb.errors:

@@ -15,7 +15,6 @@ from rasa.shared.core.training_data.structures import StoryGraph
 from rasa.shared.importers.importer import TrainingDataImporter
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.config import KB_DIR
 from bot.kb.loader import question_intents
 
 ANSWER_ACTION = "action_answer_topic"
@@ -26,7 +25,7 @@ class KnowledgeBaseTopics(TrainingDataImporter):
 
     def __init__(self, config_file: Optional[Text] = None, domain_path: Optional[Text] = None,
                  training_data_paths: Optional[List[Text]] = None, kb_dir: Optional[Text] = None) -> None:
-        self._intents = question_intents(Path(kb_dir) if kb_dir else KB_DIR)
+        self._intents = question_intents(Path(kb_dir) if kb_dir else None)
 
     def get_domain(self) -> Domain:
         return Domain.from_dict({"intents": self._intents, "actions": [ANSWER_ACTION]})

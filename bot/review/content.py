@@ -6,13 +6,13 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Dict, List, Tuple
+from typing import Dict, List, Optional, Tuple
 from zoneinfo import ZoneInfo
 
 import yaml
 
 from bot.clinic import ClinicProfile, load_profile
-from bot.config import KB_DIR, PROJECT_ROOT
+from bot.config import PROJECT_ROOT, kb_dir as default_kb_dir
 from bot import safety_texts
 from bot.triage.disposition import decide
 from bot.triage.lexicon import load_lexicon
@@ -46,7 +46,8 @@ def _sources(ids, catalogue: Dict[str, dict]) -> Tuple[Tuple[str, str, str], ...
                  for i in ids)
 
 
-def collect(kb_dir: Path = KB_DIR, domain: Path = DOMAIN) -> List[Item]:
+def collect(kb_dir: Optional[Path] = None, domain: Path = DOMAIN) -> List[Item]:
+    kb_dir = Path(kb_dir) if kb_dir else default_kb_dir()
     profile = load_profile(kb_dir / "clinic.yml")
     catalogue = {s["id"]: s for s in _read(kb_dir / "sources.yml").get("sources") or []}
     placeholders = profile.placeholders()

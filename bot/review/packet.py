@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from html import escape
 from pathlib import Path
-from typing import List
+from typing import List, Optional
 
 from bot.review.content import Item
-from bot.review.signoff import CHANGED, NEW, REMOVED, REVIEW_DIR, SIGNED, Status, signoffs, statuses, version
+from bot.review.signoff import CHANGED, NEW, REMOVED, SIGNED, Status, signoffs, statuses, version
 
 KINDS = ("answer", "red flag", "setting", "safety sentence")
 _STYLE = """
@@ -44,7 +44,7 @@ def _item_html(status: Status) -> str:
     return "".join(parts)
 
 
-def render(items: List[Item], review_dir: Path = REVIEW_DIR) -> str:
+def render(items: List[Item], review_dir: Optional[Path] = None) -> str:
     states = statuses(items, review_dir)
     history = signoffs(review_dir)
     counts = {state: sum(1 for s in states if s.state == state) for state in (SIGNED, CHANGED, NEW, REMOVED)}
@@ -69,7 +69,7 @@ def render(items: List[Item], review_dir: Path = REVIEW_DIR) -> str:
     return "\n".join(lines)
 
 
-def export(items: List[Item], out: Path, review_dir: Path = REVIEW_DIR) -> Path:
+def export(items: List[Item], out: Path, review_dir: Optional[Path] = None) -> Path:
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(render(items, review_dir), encoding="utf-8")
     return out

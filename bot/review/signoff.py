@@ -11,10 +11,14 @@ from typing import Dict, List, Optional
 
 import yaml
 
-from bot.config import KB_DIR
+from bot.config import kb_dir
 from bot.review.content import Item
 
-REVIEW_DIR = KB_DIR / "review"
+
+
+def default_review_dir() -> Path:
+    return kb_dir() / "review"
+
 SIGNED, CHANGED, NEW, REMOVED = "signed", "changed since the last sign-off", "new, never signed", "removed"
 
 
@@ -31,17 +35,19 @@ class Status:
     signed_text: Optional[str] = None  # what was signed, when it has changed since
 
 
-def signed_snapshot(review_dir: Path = REVIEW_DIR) -> Dict[str, dict]:
+def signed_snapshot(review_dir: Optional[Path] = None) -> Dict[str, dict]:
+    review_dir = review_dir or default_review_dir()
     path = review_dir / "signed.json"
     return json.loads(path.read_text(encoding="utf-8"))["items"] if path.exists() else {}
 
 
-def signoffs(review_dir: Path = REVIEW_DIR) -> List[dict]:
+def signoffs(review_dir: Optional[Path] = None) -> List[dict]:
+    review_dir = review_dir or default_review_dir()
     path = review_dir / "signoffs.yml"
     return list((yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("signoffs") or []) if path.exists() else []
 
 
-def statuses(items: List[Item], review_dir: Path = REVIEW_DIR) -> List[Status]:
+def statuses(items: List[Item], review_dir: Optional[Path] = None) -> List[Status]:
     snapshot = signed_snapshot(review_dir)
     result = []
     for item in items:
@@ -59,11 +65,12 @@ def statuses(items: List[Item], review_dir: Path = REVIEW_DIR) -> List[Status]:
     return result
 
 
-def sign(items: List[Item], reviewer: str, role: str, review_dir: Path = REVIEW_DIR,
+def sign(items: List[Item], reviewer: str, role: str, review_dir: Optional[Path] = None,
          on: Optional[date] = None) -> dict:
     """Records the sign-off of exactly these items by this reviewer, today."""
     if not reviewer.strip() or not role.strip():
         raise ValueError("a sign-off needs the reviewer's name and role")
+    review_dir = review_dir or default_review_dir()
     review_dir.mkdir(parents=True, exist_ok=True)
     record = {"reviewer": reviewer.strip(), "role": role.strip(), "date": (on or date.today()).isoformat(),
               "version": version(items), "items": len(items)}
@@ -79,9 +86,9 @@ def sign(items: List[Item], reviewer: str, role: str, review_dir: Path = REVIEW_
     return record
 
 
-def unsigned(items: List[Item], review_dir: Path = REVIEW_DIR) -> List[Status]:
+def unsigned(items: List[Item], review_dir: Optional[Path] = None) -> List[Status]:
     return [s for s in statuses(items, review_dir) if s.state != SIGNED]
 
 
-def is_signed(key: str, items: List[Item], review_dir: Path = REVIEW_DIR) -> bool:
+def is_signed(key: str, items: List[Item], review_dir: Optional[Path] = None) -> bool:
     return any(s.item.key == key and s.state == SIGNED for s in statuses(items, review_dir))

@@ -7,7 +7,7 @@ from typing import List, Optional
 
 import yaml
 
-from bot.config import KB_DIR
+from bot.config import kb_dir as default_kb_dir
 from bot.triage.levels import LEVELS
 
 CONTEXT_CATEGORIES = ("NEGATED_EXISTENCE", "HYPOTHETICAL", "HISTORICAL", "FAMILY", "OTHER_PERSON", "PSEUDO",
@@ -61,7 +61,8 @@ def _read(path: Path) -> dict:
         return yaml.safe_load(handle) or {}
 
 
-def load_lexicon(kb_dir: Path = KB_DIR) -> Lexicon:
+def load_lexicon(kb_dir: Optional[Path] = None) -> Lexicon:
+    kb_dir = Path(kb_dir) if kb_dir else default_kb_dir()
     flags_doc = _read(kb_dir / "red_flags.yml")
     context_doc = _read(kb_dir / "context_rules.yml")
     flags, seen = [], set()

@@ -18,7 +18,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion
 
-from bot.config import PROJECT_ROOT, VAR_DIR
+from bot.config import PROJECT_ROOT, var_dir
 from bot.triage.levels import LEVELS
 
 logger = logging.getLogger(__name__)
@@ -161,8 +161,9 @@ def _fingerprint(directory: Path) -> str:
     return digest.hexdigest()[:16]
 
 
-def load_net(directory: Path = TRAINING_DIR, cache_dir: Path = VAR_DIR) -> RedFlagNet:
+def load_net(directory: Path = TRAINING_DIR, cache_dir: Optional[Path] = None) -> RedFlagNet:
     """The fitted net, from var/ when the training data have not changed since it was fitted."""
+    cache_dir = cache_dir or var_dir()
     cache = cache_dir / f"red_flag_net-{_fingerprint(directory)}.pickle"
     if cache.exists():
         try:

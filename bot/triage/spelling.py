@@ -12,7 +12,7 @@ from typing import Iterable, Set
 import spacy_lookups_data
 from symspellpy import SymSpell, Verbosity
 
-from bot.config import VAR_DIR
+from bot.config import var_dir
 
 # Log-probability of a word in spaCy's English lexeme table above which it counts as a real word and is left
 # alone: below it sit rare words and common misspellings ("blader", "siezure", "confuzed").
@@ -24,7 +24,7 @@ _WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
 def _common_english() -> frozenset:
     """The ~70,000 common words of the table, kept in var/ once read: reading the whole table of a million words
     costs a process over 100 MB that it does not give back."""
-    cache = VAR_DIR / f"common_english_{str(COMMON_WORD_LOGPROB).replace('-', 'm')}.txt"
+    cache = var_dir() / f"common_english_{str(COMMON_WORD_LOGPROB).replace('-', 'm')}.txt"
     if cache.exists():
         return frozenset(cache.read_text(encoding="utf-8").split())
     path = Path(spacy_lookups_data.__file__).parent / "data" / "en_lexeme_prob.json.gz"
@@ -32,7 +32,7 @@ def _common_english() -> frozenset:
         words = frozenset(word for word, logprob in json.load(handle).items()
                           if logprob >= COMMON_WORD_LOGPROB and not any(c.isspace() for c in word))
     try:
-        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        cache.parent.mkdir(parents=True, exist_ok=True)
         cache.write_text("\n".join(sorted(words)), encoding="utf-8")
     except OSError:
         pass  # read again next time

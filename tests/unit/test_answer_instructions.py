@@ -8,10 +8,10 @@ import re
 import pytest
 import yaml
 
-from bot.config import KB_DIR
+from bot.config import kb_dir
 from bot.triage.levels import rank
 
-ANSWERS = [a for path in sorted((KB_DIR / "answers").glob("*.yml"))
+ANSWERS = [a for path in sorted((kb_dir() / "answers").glob("*.yml"))
            for a in yaml.safe_load(path.read_text(encoding="utf-8"))["answers"]]
 URGENT_WORDS = re.compile(r"right away|\bnow\b|\{emergency_number\}|\{on_call_phone\}", re.I)
 

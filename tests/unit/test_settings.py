@@ -37,3 +37,20 @@ def test_a_server_with_a_bad_setting_does_not_start():
                           capture_output=True, text=True, timeout=60)
     assert done.returncode != 0
     assert "WEB_TRANSCRIPT_HOURS" in done.stderr
+
+
+def test_paths_and_databases_follow_the_environment_without_a_restart(monkeypatch, tmp_path):
+    from bot import config
+
+    assert config.kb_dir() == ROOT / "data" / "kb"
+    monkeypatch.setenv("KB_DIR", str(tmp_path / "kb"))
+    monkeypatch.setenv("VAR_DIR", str(tmp_path / "var"))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.delenv("TRACKER_STORE_URL", raising=False)
+    assert config.kb_dir() == tmp_path / "kb"
+    assert config.database_url() == f"sqlite:///{tmp_path / 'var' / 'kb.db'}"
+    assert config.tracker_store_url() == f"sqlite:///{tmp_path / 'var' / 'tracker.db'}"
+    monkeypatch.setenv("DATABASE_URL", "postgresql://localhost/test")
+    assert config.tracker_store_url() == "postgresql://localhost/test"  # the conversations share it unless told
+    monkeypatch.setenv("TRACKER_STORE_URL", "sqlite:///elsewhere.db")
+    assert config.tracker_store_url() == "sqlite:///elsewhere.db"
