@@ -27,8 +27,6 @@ import random
 import re
 import resource
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import time
@@ -38,7 +36,7 @@ from pathlib import Path
 from typing import Dict, List, Optional
 
 from bench import load, report
-from scripts.launch import rasa_server
+from scripts.launch import Service, free_port, rasa_server, with_env_sh
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = ROOT / ".venv" / "bin"
@@ -75,12 +73,6 @@ LONG_TURNS = 150  # the long conversation: questions one after another in one co
 TICKS = os.sysconf("SC_CLK_TCK")
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def base_env(**overrides: str) -> Dict[str, str]:
     """The environment `make run` gives the servers: scripts/env.sh sourced over ours (it only fills in
     what is unset, so the overrides win)."""
@@ -88,9 +80,7 @@ def base_env(**overrides: str) -> Dict[str, str]:
     # the rate limits are lifted for load tests on loopback (docs/security.md)
     env.update(PYTHONPATH=str(ROOT), RASA_CACHE_DIRECTORY=str(OUT / "cache"), RATE_LIMIT_PER_SENDER="0",
                RATE_LIMIT_PER_ADDRESS="0", **overrides)
-    done = subprocess.run(["bash", "-c", "source scripts/env.sh && env -0"], cwd=ROOT, env=env,
-                          capture_output=True, check=True)
-    return dict(item.split("=", 1) for item in done.stdout.decode().split("\0") if "=" in item)
+    return with_env_sh(env)
 
 
 # ------------------------------------------------------------------ /proc: memory and CPU of a process tree
@@ -139,23 +129,12 @@ def system_cpu() -> float:
 
 
 # ------------------------------------------------------------------ processes
-class Proc:
+class Proc(Service):
+    """A server of the bench (scripts/launch.Service in a session of its own), with its memory and CPU measured."""
+
     def __init__(self, name: str, command: List[str], env: Dict[str, str], log: Path) -> None:
-        self.name, self.command, self.env, self.log = name, command, env, log
-        self.process: Optional[subprocess.Popen] = None
+        super().__init__(name, command, env, log, own_session=True)
         self.peak_kb: Dict[int, int] = {}
-
-    def start(self) -> None:
-        handle = open(self.log, "ab")
-        self.process = subprocess.Popen(self.command, cwd=ROOT, env=self.env, stdout=handle,
-                                        stderr=subprocess.STDOUT, start_new_session=True)
-
-    @property
-    def pid(self) -> int:
-        return self.process.pid
-
-    def alive(self) -> bool:
-        return self.process is not None and self.process.poll() is None
 
     def pids(self) -> List[int]:
         return descendants(self.pid) if self.alive() else []
@@ -187,15 +166,9 @@ class Proc:
         return sum(cpu_seconds(pid) for pid in self.pids())
 
     def stop(self) -> None:
-        if not self.alive():
-            return
-        self.sample_memory()
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            self.process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        if self.alive():
+            self.sample_memory()
+        super().stop()
 
 
 class System:

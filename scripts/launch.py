@@ -1,5 +1,5 @@
-"""Starting the assistant's servers as child processes, for the replicated layout (scripts/replicated.py) and the
-tests: a service is ready when its health address answers 200."""
+"""Starting the assistant's servers as child processes, for the replicated layout (scripts/replicated.py), the tests
+and the bench: one command line of the Rasa server, one process class."""
 from __future__ import annotations
 
 import signal
@@ -39,13 +39,31 @@ def free_port() -> int:
 
 
 class Service:
-    def __init__(self, name: str, command: List[str], env: Dict[str, str], log: Path, health_url: str) -> None:
+    """A server as a child process: `launch` starts it, `start` also waits until its health address answers 200
+    (a service without one, like the bench's, is waited for by its caller)."""
+
+    def __init__(self, name: str, command: List[str], env: Dict[str, str], log: Path,
+                 health_url: Optional[str] = None, own_session: bool = False) -> None:
         self.name, self.command, self.env, self.log, self.health_url = name, command, env, log, health_url
+        self.own_session = own_session  # the bench measures the process tree apart from its own
         self.process: Optional[subprocess.Popen] = None
 
-    def start(self, timeout: float = 180) -> None:
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def alive(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def launch(self) -> None:
         handle = open(self.log, "ab")
-        self.process = subprocess.Popen(self.command, cwd=ROOT, env=self.env, stdout=handle, stderr=subprocess.STDOUT)
+        self.process = subprocess.Popen(self.command, cwd=ROOT, env=self.env, stdout=handle, stderr=subprocess.STDOUT,
+                                        start_new_session=self.own_session)
+
+    def start(self, timeout: float = 180) -> None:
+        self.launch()
+        if not self.health_url:
+            return
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
