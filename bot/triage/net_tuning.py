@@ -16,8 +16,11 @@ from bot.triage.net import CLASSES, SEED, THRESHOLDS, Example, RedFlagNet, Thres
 
 # The recall targets of the red-flag issue (#9) are 95 % (emergency) and 97 % (urgent or higher) on fresh wording.
 # Cross-validation on these messages overstates recall on fresh wording (fresh batches lost an emergency in one of
-# 40 at thresholds chosen for 95 % here), so both targets are asked of the held-out folds with a margin.
-EMERGENCY_RECALL, URGENT_RECALL = 0.97, 0.98
+# 40 at thresholds chosen for 95 % here), so both targets are asked of the held-out folds with a margin. The urgent
+# margin is half a point: at 98 % (round 22) the urgent threshold fell to 0.37, where the net alone escalated benign
+# cases of the suite ("I fell asleep on the sofa", "can i sleep on my side tonight"); fresh batches have kept
+# 99-100 % urgent-or-higher recall at 0.40-0.47.
+EMERGENCY_RECALL, URGENT_RECALL = 0.97, 0.975
 GRID = [round(x, 2) for x in np.arange(0.10, 0.71, 0.025)]
 
 

@@ -35,10 +35,13 @@ _DENIES_ALL = re.compile(r"(^|[.!?]\s*)(but )?(i|he|she) (don'?t|dont|do not|doe
                          r"( (at all|now|yet|so far))?\s*([.!,]|$)", re.I)
 _SHIVERING = re.compile(r"chill|shak|shiver|rigor|sweat|hot and cold", re.I)
 _WRITER_IS_PATIENT = re.compile(r"\bmy (procedure|op|operation|surgery|kyphoplasty|vertebroplasty)\b", re.I)
-# "...will it matter before my procedure?": the writer is the patient, planning for their own procedure
+# "...will it matter before my procedure?", "I may need to reschedule my appointment": the writer is the patient,
+# planning for their own procedure
 _WRITER_PLANS = re.compile(r"\b(before|after|for|until|till|to) my (procedure|op|operation|surgery|kyphoplasty|vertebroplasty)\b"
                            r"|\b(drive|take|bring|run) me (in|to|there|home|on|for)\b"
-                           r"|\bi('?m| am) the (one|patient)\b", re.I)
+                           r"|\bi('?m| am) the (one|patient)\b"
+                           r"|\b(reschedule|cancel|move|postpone|miss|change|rearrange|put off|push back) my "
+                           r"(appointment|appt|procedure|op|operation|surgery|date|slot)\b", re.I)
 # "my sister staying with me has the flu": "with me" does not make the writer the one who has it
 _LIVES_WITH_ME = re.compile(r"\b(who'?s |who is |that'?s )?(staying|living|stopping|lives|stays) with (me|us)\b", re.I)
 _RELATIVE_FIRST = re.compile(r"^\W*my (husband|wife|partner|mother|mom|mum|father|dad|son|daughter|sister|brother|aunt|uncle|"
@@ -186,6 +189,8 @@ class Triage:
         other_person = (relatives and (not _PROXY_PRESENT.search(ent.sent.text) or well_patient_writes)) or any(
             modifier.category == "OTHER_PERSON" for modifier in ent._.modifiers) or _still_someone_else(
             ent.sent.text, before)
+        # thoughts of suicide are never left as someone else's: anyone at risk now is told the crisis line and 911
+        other_person = other_person and flag.code != "crisis"
         return Finding(
             code=flag.code, label=flag.label, level=level, text=ent.text,
             negated=bool(ent._.is_negated) or normal or (denies_all and ent.sent.text.rstrip().endswith("?")),
