@@ -46,7 +46,7 @@ _UNCHANGED_NOW = re.compile(r"\b(no different|not any different|unchanged|the sa
 # English, where the words may be another language's): "I can't stop thinking about tomorrow" before a procedure is
 # nerves (batch 26). Every crisis message of the training data and the batches has one.
 _CRISIS_WORDS = re.compile(
-    r"\b(die|dying|died|dead|death|kill\w*|suicid\w*|end|ending|ends|harm\w*|hopeless\w*|worthless|burden|better off|"
+    r"\b(die|dying|died|dead|death|kill(?!ing me\b|s me\b)\w*|suicid\w*|end|ending|ends|harm\w*|hopeless\w*|worthless|burden|better off|"
     r"no point|not worth|pointless|give up|giving up|go on|goodbye|bye|life|lives|living|live|alive|wake up|waking|"
     r"overdose|pills|tablets|gun|rope|bridge|jump\w*|anymore|any more|disappear\w*|be here|(my|him|her|them)sel(f|ves)|"
     r"can'?t (cope|take|do this|carry on)|(want|wish|need)\w*\b[^.!?]{0,25}\b(stop|over|gone|away))\b", re.I)
@@ -166,9 +166,12 @@ class TriageEngine:
         does that count as a fever?"); chills or shaking are the lexicon's own fever findings and still count."""
         if prediction.code != "fever":
             return False
-        readings = [f.temperature_f for f in assessment.findings if f.temperature_f is not None]
-        told = find_temperature_f(span)  # a bare reading ("36.7 this morning") is no finding of the lexicon
-        readings += [told] if told is not None else []
+        # the readings the patient has now: not "that's not quite the 100.4 on the sheet", not "what if it hits 101"
+        readings = [f.temperature_f for f in assessment.findings
+                    if f.temperature_f is not None and not (f.negated or f.hypothetical or f.historical)]
+        if not readings:  # a bare reading ("36.7 this morning") is no finding of the lexicon
+            told = find_temperature_f(span)
+            readings = [told] if told is not None else []
         return bool(readings) and max(readings) < self.triage.fever_threshold_f
 
     @staticmethod

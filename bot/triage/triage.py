@@ -53,9 +53,14 @@ _RELATIVE_FIRST = re.compile(r"^\W*my (husband|wife|partner|mother|mom|mum|fathe
 # the patient (not relatives, who may be writing for the patient), and only while the patient is not named again.
 _SOMEONE_ELSE = re.compile(
     r"\b(neighbou?rs?|friends?|room ?mates?|flat ?mates?|colleagues?|co-?workers?|cousins?|nephews?|nieces?|"
-    r"(brother|sister|mother|father|son|daughter)s?[ -]in[ -]law)\b", re.I)
-_STILL_THEM = re.compile(r"\b(and|then|but|so|,)\s*(she|he|they)\b(?![^.!?]*\b(i|i'?m|i'?ve|me|my)\b)[^.!?]*$", re.I)
+    r"(brother|sister|mother|father|son|daughter)s?[ -]in[ -]law|pastor|vicar|priest|minister|rabbi|imam|boss|"
+    r"landlord|landlady|(a|one|another|this|that) (lady|man|woman|gentleman|guy|chap|fellow|bloke|person|patient))\b",
+    re.I)
+_STILL_THEM = re.compile(r"\b(and|then|but|so|,)\s*(she|he|they|her|his|their)\b(?![^.!?]*\b(i|i'?m|i'?ve|me|my)\b)[^.!?]*$", re.I)
 _PATIENT_NAMED = re.compile(r"\b(i|i'?m|i'?ve|me|my)\b", re.I)
+# "a man at my church ... and his legs went weak": a place of the writer's does not name the writer as the patient
+_PLACE_OF_MINE = re.compile(r"\b(at|from|in|on|down) my (church|chapel|work|job|club|gym|street|road|building|office|"
+                            r"school|group|class|choir|pool|estate|village|parish)\b", re.I)
 
 
 def _still_someone_else(sentence: str, before: str) -> bool:
@@ -65,8 +70,27 @@ def _still_someone_else(sentence: str, before: str) -> bool:
         pass
     if who is None:
         return False
-    after = before[who.end():]
+    after = _PLACE_OF_MINE.sub("", before[who.end():])
     return bool(_STILL_THEM.search(after)) and not _PATIENT_NAMED.search(after)
+
+
+# A story told from a time long past: "Back in 2019 I had my hip replaced and the wound got infected", "two winters
+# ago I was admitted with pneumonia; I was very breathless" (batch 25). ConText's scope ends at "and the" or ";", which
+# keeps a negation from reaching too far, but the sentence stays in that time until a word of the present comes.
+_PAST_ANCHOR = re.compile(r"(?<!since )(?<!from )(?<!until )\b((back )?in (19|20)\d\d|(\w+ )?(years?|winters?|summers?|"
+                          r"months?|christmases) ago|last (year|month|winter|summer|spring|autumn|fall|christmas|easter))\b",
+                          re.I)
+_PRESENT = re.compile(r"\b(now|still|again|today|tonight|yesterday|this (morning|afternoon|evening|week)|since|currently|"
+                      r"start\w*|began|begun|keeps?|is|are|am|has|have|can'?t|cannot|cant|won'?t|wont|do|does|don'?t|"
+                      r"doesn'?t|feel|feels|get|gets|hurts?)\b|'(s|m|re|ve)\b", re.I)
+
+
+def _told_of_the_past(before: str) -> bool:
+    """Whether the sentence up to a finding is set in a time long past, with no word of the present since."""
+    anchor = None
+    for anchor in _PAST_ANCHOR.finditer(before):
+        pass
+    return anchor is not None and not _PRESENT.search(before[anchor.end():])
 
 
 # "What happens if I can't move my legs? Asking because I can't right now": the question is about now, so what it
@@ -195,5 +219,6 @@ class Triage:
             code=flag.code, label=flag.label, level=level, text=ent.text,
             negated=bool(ent._.is_negated) or normal or (denies_all and ent.sent.text.rstrip().endswith("?")),
             hypothetical=bool(ent._.is_hypothetical),
-            historical=bool(ent._.is_historical), other_person=other_person, temperature_f=temperature,
+            historical=bool(ent._.is_historical) or _told_of_the_past(before), other_person=other_person,
+            temperature_f=temperature,
         )

@@ -136,3 +136,15 @@ def test_the_benchmark_report_compares_each_system_with_the_baseline(tmp_path):
     assert "| p50 latency (ms) | 100 | 50 | 200 | 0.50× | 0.25× |" in text
     assert "| median latency, turns 19–20 (ms) | 20 | 20 | 300 | 0.07× | 0.07× |" in text
     assert "| training, wall clock (s) | 26 | 26 | 520 | 0.05× | 0.05× |" in text
+
+
+def test_a_judge_reads_the_reply_text_and_the_button_titles_but_no_payload():
+    from eval.replies import reply_text
+
+    messages = [{"recipient_id": "x", "text": "I can help with these:", "buttons": [
+        {"title": "Driving after the procedure", "payload": "/ask_recovery_driving"}, {"title": "Showering", "payload": "/ask_x"}]},
+        {"custom": {"topic": "x"}}, {"text": "In an emergency, call 911."}]
+    assert reply_text(messages) == ("I can help with these:\n[buttons: Driving after the procedure | Showering]\n"
+                                    "In an emergency, call 911.")
+    assert reply_text([]) == ""
+
