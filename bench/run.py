@@ -260,7 +260,7 @@ def train(name: str, config: Path) -> dict:
         done = subprocess.run([str(BIN / "rasa"), "train", "--config", str(config), "--domain", "domain.yml",
                                "--data", "data", "--out", str(OUT / "models"), "--fixed-model-name", name,
                                "--force"], cwd=ROOT, env=base_env(), stdout=handle, stderr=subprocess.STDOUT,
-                              timeout=1800)
+                              timeout=3600)  # stock DIET alone took 1591 s here, and 1800+ beside other work
     wall = time.perf_counter() - t0
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode != 0:
