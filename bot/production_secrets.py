@@ -1,9 +1,8 @@
-"""Secrets come from the environment, and one rule holds for all of them: in production
+"""Secrets come from the environment through the settings (bot/settings.py), and one rule holds for all of them: in production
 (ASSISTANT_ENV=production) a missing secret or a development default refuses to start, so that nobody who
 reads this repository can sign a Twilio request, call the action server or reverse a phone hash."""
 from __future__ import annotations
 
-import os
 from typing import Optional
 
 from bot.settings import settings
@@ -26,8 +25,9 @@ def production() -> bool:
 
 
 def secret(name: str) -> str:
-    """The secret's value from the environment; its development default outside production."""
-    return checked(name, os.environ.get(name))
+    """The secret's value from the settings (the environment); its development default outside production."""
+    value = getattr(settings(), name.lower())
+    return checked(name, value.get_secret_value() if value is not None else None)
 
 
 def checked(name: str, value: Optional[str]) -> str:

@@ -1,8 +1,8 @@
 """The assistant's settings from the environment, typed and checked in one place (pydantic's BaseSettings). Every
 process checks them at start-up (`check()`), so that a mistyped number stops it with a clear message rather than
 failing at a patient's first message. Read when asked (`settings()`): a test or a process that changes the
-environment is seen at once. Secrets are read by bot/production_secrets.py, which refuses development defaults in
-production; bot/config.py gives the paths and databases from these settings."""
+environment is seen at once. bot/production_secrets.py gives the secrets from here (refusing development defaults in
+production), bot/config.py the paths and databases."""
 from __future__ import annotations
 
 import os
@@ -11,7 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Optional
 
-from pydantic import BaseSettings, ValidationError, validator
+from pydantic import BaseSettings, SecretStr, ValidationError, validator
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -52,6 +52,11 @@ class Settings(BaseSettings):
     alert_repeat_minutes: float = 30
     alert_stale_seconds: float = 60
     alert_outbox_seconds: float = 30
+    # secrets: bot/production_secrets.py gives them, with its development defaults refused in production
+    twilio_auth_token: Optional[SecretStr] = None
+    conversation_id_secret: Optional[SecretStr] = None
+    contact_key: Optional[SecretStr] = None
+    action_server_token: Optional[SecretStr] = None
 
     @validator("*", pre=True)
     def _empty_is_unset(cls, value, field):  # noqa: N805 (pydantic's signature)
