@@ -124,7 +124,7 @@ def test_a_knowledge_answer_by_sms_is_plain_text_within_the_limit(line, twilio_a
 
 def test_options_come_as_a_numbered_list_and_a_number_chooses_one(line, twilio_api):
     sender = new_phone()
-    line.sms(sms_form(sender, "blah blah qwerty"))
+    line.sms(sms_form(sender, "xyzzy plugh"))  # no word of any topic: the clarifying options
     [reply] = bodies(twilio_api, sender)
     options = re.findall(r"^(\d)\. (.+)$", reply, flags=re.MULTILINE)
     assert [n for n, _ in options] == [str(i) for i in range(1, len(options) + 1)] and options
@@ -208,7 +208,7 @@ def test_silence_repeats_the_last_reply(line):
 
 def test_clarifying_options_are_spoken_not_shown(line):
     caller = new_phone()
-    response = line.voice(voice_form(caller, "CA" + uuid.uuid4().hex, speech="blah blah qwerty"))
+    response = line.voice(voice_form(caller, "CA" + uuid.uuid4().hex, speech="xyzzy plugh"))
     spoken_texts = says(response.text)
     assert any(s.startswith("You can say: ") for s in spoken_texts)
     assert not any("/" in s for s in spoken_texts)  # no payloads
