@@ -85,12 +85,18 @@ _PRESENT = re.compile(r"\b(now|still|again|today|tonight|yesterday|this (morning
                       r"doesn'?t|feel|feels|get|gets|hurts?)\b|'(s|m|re|ve)\b", re.I)
 
 
+# "I had the procedure last month and my legs gave way": the time dates the procedure, and what came after it is now
+_DATES_THE_PROCEDURE = re.compile(r"\b(kyphoplasty|vertebroplasty|kypho|vertebro|procedure|surgery|operation|op|cement|"
+                                  r"done)\W+$", re.I)
+
+
 def _told_of_the_past(before: str) -> bool:
     """Whether the sentence up to a finding is set in a time long past, with no word of the present since."""
     anchor = None
     for anchor in _PAST_ANCHOR.finditer(before):
         pass
-    return anchor is not None and not _PRESENT.search(before[anchor.end():])
+    return anchor is not None and not _DATES_THE_PROCEDURE.search(before[:anchor.start()]) \
+        and not _PRESENT.search(before[anchor.end():])
 
 
 # "What happens if I can't move my legs? Asking because I can't right now": the question is about now, so what it
