@@ -46,13 +46,14 @@ class ActionAnswerTopic(Action):
         dispatcher.utter_message(text=answer.text, buttons=buttons,
                                  json_message={"topic": answer.topic, "sources": answer.sources,
                                                "reviewed": _reviewed(answer.topic)})
-        _ask_if_had_now(dispatcher, tracker)
+        ask_if_had_now(dispatcher, tracker)
         return [SlotSet("last_topic", answer.topic if detail else None)]
 
 
-def _ask_if_had_now(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
-    """A question about a warning sign is answered, then the patient is asked whether they have it now. "Yes" sends
-    the patient's words for the sign ("Yes, I have new numbness or tingling now"), triaged like any message."""
+def ask_if_had_now(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+    """A question about a warning sign is answered, then the patient is asked whether they have it now, with what to
+    do if so. The "Yes" button sends the patient's words for the sign ("Yes, I have new numbness or tingling now"),
+    triaged like any message; a typed "yes" has the instruction in front of it already."""
     lexicon = services.lexicon()
     codes = sorted({e["value"] for e in tracker.latest_message.get("entities") or []
                     if e.get("entity") == "symptom_asked_about"})
@@ -61,7 +62,8 @@ def _ask_if_had_now(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
     if not flags:
         return
     flag = max(flags, key=lambda f: rank(f.level))  # one question: the most urgent sign asked about
-    dispatcher.utter_message(text=f"Do you have {flag.label} now?",
+    what_to_do = services.safety_sentence(f"if_you_have_it_{flag.level}")
+    dispatcher.utter_message(text=f"Do you have {flag.label} now? {what_to_do}",
                              buttons=[{"title": "Yes", "payload": flag.yes_now}, {"title": "No", "payload": "No"}])
 
 

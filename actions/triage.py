@@ -11,6 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import services
+from actions.answers import ask_if_had_now
 from bot import alerts, escalations
 from bot.failures import failure
 from bot.triage.decision import outcome
@@ -86,26 +87,34 @@ class ActionTriage(Action):
         codes = sorted({e["value"] for e in entities if e["entity"] == "symptom"})
         if level is None:
             mentioned = sorted({e["value"] for e in entities if e["entity"] == "symptom_mentioned"})
-            self._no_current_symptom(dispatcher, mentioned)
+            asked = {e["value"] for e in entities if e["entity"] == "symptom_asked_about"}
+            self._no_current_symptom(dispatcher, [code for code in mentioned if code not in asked], bool(asked))
+            ask_if_had_now(dispatcher, tracker)  # a sign only asked about, or one the nets disagree on
             # a symptom the patient now denies no longer adds up with later ones
             kept = {c: l for c, l in _remembered(tracker).items() if c not in mentioned}
             remembered = [f"{c}:{l}" for c, l in sorted(kept.items())]
             return [SlotSet("reported_symptoms", remembered)] + _questions_left(tracker)
-        return _triage_reply(dispatcher, tracker, level, codes) + _questions_left(tracker) + _temperature_told(tracker)
+        events = _triage_reply(dispatcher, tracker, level, codes)
+        ask_if_had_now(dispatcher, tracker)
+        return events + _questions_left(tracker) + _temperature_told(tracker)
 
     @staticmethod
-    def _no_current_symptom(dispatcher: CollectingDispatcher, mentioned: List[str]) -> None:
-        """Nothing the patient has now that the lexicon knows: the warning signs, and whom to call."""
+    def _no_current_symptom(dispatcher: CollectingDispatcher, mentioned: List[str], asks_next: bool) -> None:
+        """Nothing the patient has now that the lexicon knows: the warning signs, and whom to call (or, when a
+        question whether the patient has a sign follows, the warning signs alone)."""
         profile = services.profile()
         answer = services.knowledge_base().answer_for_topic("warning_signs")
         if mentioned:
             labels = ", ".join(services.lexicon().by_code(code).label for code in mentioned)
             text = (f"It sounds like you do not have {labels} right now. Here is when to call, in case anything changes. "
                     f"{whom_to_call(profile)}")
+        elif asks_next:
+            text = ""
         else:
             text = services.safety_sentence("not_sure_how_urgent")
         if answer:
-            dispatcher.utter_message(text=text)
+            if text:
+                dispatcher.utter_message(text=text)
             dispatcher.utter_message(text=answer.text, json_message={"topic": answer.topic, "sources": answer.sources})
         else:
             dispatcher.utter_message(text=text + " " + services.safety_sentence("if_emergency"))

@@ -59,6 +59,12 @@ LONG_MESSAGE_TOKENS, SENTENCE_MIN_TOKENS = 60, 5
 SENTENCE_SURE = 0.5
 _SAME_SYMPTOM = {"low_temperature": "fever"}  # the net's name for a reading below the fever threshold
 SURE = 0.9  # the net's probability of its level above which a past-tense phrase elsewhere does not silence it
+# The second opinion the other way round. Where only the lexicon escalates and the net is all but certain the message
+# tells of nothing the patient has now (a figure of speech, someone else's story, a question ConText did not catch),
+# the two disagree: the sign is not told as an emergency, the patient is asked whether they have it now, with what to
+# do if so. DOUBT is chosen by cross-validation (bot/triage/net_tuning.py) above every held-out true alarm of the
+# training data; thoughts of suicide are never doubted.
+CRISIS_NEVER_DOUBTED = frozenset({CRISIS})
 NET = "net"  # the code of a level that only the learned net gave and could not name
 
 
@@ -90,6 +96,7 @@ class Decision:
     crisis: bool = False
     refers_back: bool = False                 # assessed with the symptom of the turn before
     asked_about: Tuple[str, ...] = ()         # of `mentioned`, the ones only asked about: ask whether the patient has them
+    doubted: Tuple[str, ...] = ()             # of `asked_about`, the ones only the lexicon found, the net sure of nothing
     state: TriageState = field(default_factory=TriageState)
 
     @property
@@ -199,6 +206,13 @@ class TriageEngine:
             named = net_code if net_code and self.triage.lexicon.has(net_code) else NET
             if named not in codes:
                 codes.append(named)
+        doubted = self._doubted(read, assessment) if rank(net_level) < rank("urgent") <= rank(level) else ()
+        if doubted:
+            level = None
+            for finding in assessment.affirmed:
+                if finding.code not in doubted:
+                    level = higher_level(finding.level, level)
+            codes = [c for c in codes if c not in doubted]
         refers_back = False
         if state.last_symptom_text and _REFERS_BACK.search(read) and rank(level) < rank("emergency"):
             joined = self.read(f"{state.last_symptom_text}, {text}")
@@ -209,7 +223,7 @@ class TriageEngine:
                 level, refers_back = combined, True
                 codes = sorted(set(codes) | set(together.codes) | ({together_code} if together_code and
                                                                    self.triage.lexicon.has(together_code) else set()))
-        mentioned = tuple(c for c in assessment.mentioned_codes if c not in codes)
+        mentioned = tuple(sorted({c for c in assessment.mentioned_codes if c not in codes} | set(doubted)))
         follow_ups = tuple(assessment.follow_ups) if level == assessment.level and level != "emergency" else ()
         unplaced = (level is None and not mentioned and bool(_SYMPTOM_WORDS.search(read))
                     and not _QUESTION.search(read))
@@ -218,9 +232,23 @@ class TriageEngine:
             remembered = outcome(level, codes, remembered, self._flag_level).remembered
         new_state = TriageState(tuple(sorted(remembered.items())),
                                 text if (level or unplaced) else state.last_symptom_text)
-        asked_about = tuple(c for c in assessment.asked_about_codes if c in mentioned) if not level else ()
+        asked_about = tuple(sorted({c for c in assessment.asked_about_codes if c in mentioned} | set(doubted))) \
+            if not level or rank(level) < rank("urgent") else ()
         return Decision(level, tuple(sorted(codes)), mentioned, follow_ups, unplaced, CRISIS in codes,
-                        refers_back, asked_about, new_state)
+                        refers_back, asked_about, tuple(doubted), new_state)
+
+    def _doubted(self, text: str, assessment: Assessment) -> Tuple[str, ...]:
+        """The lexicon's urgent and emergency signs, when the net reads the message - and, in a message of several
+        sentences, each sentence that holds one - as nothing the patient has now with at least the DOUBT
+        probability."""
+        threshold = self.net.thresholds.doubt if self.net else None
+        alarms = [f for f in assessment.affirmed if rank(f.level) >= rank("urgent")]
+        if threshold is None or not alarms or any(f.code in CRISIS_NEVER_DOUBTED for f in alarms):
+            return ()
+        spans = [text] + sorted({f.sentence for f in alarms if f.sentence} - {text})
+        if any(p.probabilities["none"] < threshold for p in self.net.predict(spans)):
+            return ()
+        return tuple(sorted({f.code for f in alarms}))
 
 
 # Pain not yet better is expected before the clinic's review day (clinic page: relief can take a few weeks;

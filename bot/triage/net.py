@@ -41,6 +41,7 @@ class Thresholds:
     """Probability needed to call a message emergency, and urgent-or-higher (clinical safety leans low)."""
     emergency: float = 0.35
     urgent: float = 0.40
+    doubt: Optional[float] = None  # P(none) at which the net doubts the lexicon's alarm (decision.py); None: never
 
 
 @dataclass(frozen=True)
@@ -151,7 +152,8 @@ def load_thresholds(path: Path = THRESHOLDS) -> Thresholds:
     if not path.exists():
         return Thresholds()
     document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    return Thresholds(float(document["emergency"]), float(document["urgent"]))
+    doubt = document.get("doubt")
+    return Thresholds(float(document["emergency"]), float(document["urgent"]), None if doubt is None else float(doubt))
 
 
 def _fingerprint(directory: Path) -> str:

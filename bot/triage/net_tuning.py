@@ -6,7 +6,8 @@ false-alarm rate whose held-out recall meets the targets, written to data/triage
 from __future__ import annotations
 
 import itertools
-from typing import List, Sequence, Tuple
+import math
+from typing import List, Optional, Sequence, Tuple
 
 import numpy as np
 from sklearn.model_selection import StratifiedKFold
@@ -22,6 +23,10 @@ from bot.triage.net import CLASSES, SEED, THRESHOLDS, Example, RedFlagNet, Thres
 # 99-100 % urgent-or-higher recall at 0.40-0.47.
 EMERGENCY_RECALL, URGENT_RECALL = 0.97, 0.975
 GRID = [round(x, 2) for x in np.arange(0.10, 0.71, 0.025)]
+# The net doubts the lexicon's alarm (bot/triage/decision.py) only above every held-out true alarm the lexicon finds,
+# by this margin: 2026-12-02, the highest was 0.948 of 2,645 ("is it normal to have numbness after the procedure?",
+# labelled urgent), and 0.97 would have doubted 67 of the 214 false alarms the lexicon raises on the training data.
+DOUBT_MARGIN, DOUBT_CAP = 0.02, 0.995
 
 
 def held_out_probabilities(examples: Sequence[Example], folds: int = 5) -> np.ndarray:
@@ -43,10 +48,25 @@ def figures(probabilities: np.ndarray, labels: List[str], thresholds: Thresholds
     return float(np.mean(emergency)), float(np.mean(urgent)), float(np.mean(alarms))
 
 
+def doubt_threshold(examples: Sequence[Example], probabilities: np.ndarray) -> Tuple[Optional[float], float, int]:
+    """P(none) from which the net doubts an alarm of the lexicon: above the held-out P(none) of every urgent or
+    emergency message the lexicon escalates, with DOUBT_MARGIN; None when that passes DOUBT_CAP. Also returns that
+    highest P(none) and how many such messages there were."""
+    from bot.triage.decision import build_engine
+
+    engine = build_engine(with_net=False)
+    found = [row[CLASSES.index("none")] for e, row in zip(examples, probabilities) if e.level in ("urgent", "emergency")
+             and rank(engine.triage.assess(engine.read(e.text)).level) >= rank("urgent")]
+    highest = float(max(found, default=1.0))
+    doubt = math.ceil((highest + DOUBT_MARGIN) * 100) / 100
+    return (doubt if doubt <= DOUBT_CAP else None), highest, len(found)
+
+
 def main() -> None:
     examples = training_examples()
     labels = [e.level for e in examples]
     probabilities = held_out_probabilities(examples)
+    doubt, highest, alarms = doubt_threshold(examples, probabilities)
     best = None
     for emergency, urgent in itertools.product(GRID, GRID):
         result = figures(probabilities, labels, Thresholds(emergency, urgent))
@@ -62,9 +82,12 @@ def main() -> None:
         f"# on the {len(examples)} training messages (data/triage/ and the NLU questions), the lowest false-alarm rate whose\n"
         f"# held-out recall is at least {EMERGENCY_RECALL:.0%} (emergency) and {URGENT_RECALL:.0%} (urgent or higher).\n"
         f"# Held-out figures at these thresholds: emergency {e:.1%}, urgent or higher {u:.1%}, false alarms {fa:.1%}.\n"
-        f"emergency: {chosen.emergency}\nurgent: {chosen.urgent}\n", encoding="utf-8")
+        f"emergency: {chosen.emergency}\nurgent: {chosen.urgent}\n"
+        f"# The net doubts an alarm of the lexicon alone from this P(none): the highest held-out P(none) of the {alarms}\n"
+        f"# urgent or emergency messages the lexicon escalates was {highest:.3f}; {DOUBT_MARGIN} above it, rounded up.\n"
+        f"doubt: {doubt if doubt is not None else 'null'}\n", encoding="utf-8")
     print(f"{THRESHOLDS}: emergency >= {chosen.emergency}, urgent >= {chosen.urgent} "
-          f"(held out: emergency {e:.1%}, urgent+ {u:.1%}, false alarms {fa:.1%})")
+          f"(held out: emergency {e:.1%}, urgent+ {u:.1%}, false alarms {fa:.1%}); doubt from P(none) >= {doubt}")
 
 
 if __name__ == "__main__":

@@ -121,6 +121,7 @@ class Finding:
     historical: bool = False
     other_person: bool = False
     temperature_f: Optional[float] = None
+    sentence: str = ""  # the sentence it was found in
 
     @property
     def affirmed(self) -> bool:
@@ -226,5 +227,5 @@ class Triage:
             negated=bool(ent._.is_negated) or normal or (denies_all and ent.sent.text.rstrip().endswith("?")),
             hypothetical=bool(ent._.is_hypothetical),
             historical=bool(ent._.is_historical) or _told_of_the_past(before), other_person=other_person,
-            temperature_f=temperature,
+            temperature_f=temperature, sentence=ent.sent.text,
         )

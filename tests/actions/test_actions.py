@@ -130,6 +130,15 @@ def test_symptom_only_mentioned_gets_the_warning_signs_not_a_triage(kb):
     assert list_escalations(kb) == []
 
 
+def test_a_sign_the_nets_disagree_on_gets_the_warning_signs_and_the_question_whether_the_patient_has_it(kb):
+    entities = [entity("symptom_mentioned", "chest_pain"), entity("symptom_asked_about", "chest_pain")]
+    _, messages = run(triage.ActionTriage(), tracker("report_symptom", entities))
+    assert messages[0]["custom"]["topic"] == "warning_signs"
+    assert messages[1]["text"] == "Do you have chest pain now? If you do, call 911 now."
+    assert [b["payload"] for b in messages[1]["buttons"]][1] == "No"
+    assert list_escalations(kb) == []
+
+
 def test_handoff_gives_the_number_for_the_hour_and_is_recorded(kb):
     _, messages = run(triage.ActionHandoff(), tracker("request_human", channel="twilio"))
     number = PROFILE.number_for_now()
@@ -260,7 +269,9 @@ def test_a_question_about_a_warning_sign_is_answered_then_asks_if_the_patient_ha
                                                   entity("symptom_asked_about", "new_numbness")])
     _, messages = run(answers.ActionAnswerTopic(), t)
     assert messages[0]["custom"]["topic"] == "complication_nerve_injury"
-    assert messages[1]["text"] == "Do you have new numbness or tingling now?"
+    # what to do if so comes with the question: a typed "yes" is not left without it
+    assert messages[1]["text"].startswith("Do you have new numbness or tingling now? If you do, call your care team "
+                                          "now: The clinic is")
     assert [b["payload"] for b in messages[1]["buttons"]] == ["Yes, I have new numbness or tingling now", "No"]
 
 
@@ -268,7 +279,15 @@ def test_only_warning_signs_are_asked_about_and_one_question_at_a_time(kb):
     t = tracker("ask_recovery_pain", [entity("symptom_asked_about", "tiredness"), entity("symptom_asked_about", "fever"),
                                       entity("symptom_asked_about", "leg_weakness")])
     _, messages = run(answers.ActionAnswerTopic(), t)
-    assert [m["text"] for m in messages[1:]] == ["Do you have new weakness, numbness or paralysis of the legs now?"]
+    assert [m["text"] for m in messages[1:]] == ["Do you have new weakness, numbness or paralysis of the legs now? "
+                                                 "If you do, call 911 now."]
+
+
+def test_an_urgent_sign_asked_about_says_whom_to_call_if_the_patient_has_it(kb):
+    _, messages = run(answers.ActionAnswerTopic(), tracker("ask_complication_infection",
+                                                           [entity("symptom_asked_about", "fever")]))
+    assert messages[1]["text"].startswith("Do you have fever now? If you do, call your care team now: The clinic is")
+    assert messages[1]["text"].endswith("In an emergency, call 911.")
 
 
 def test_a_denied_sign_is_not_asked_about_again(kb):

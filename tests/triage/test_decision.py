@@ -152,3 +152,58 @@ def test_a_question_about_a_sign_is_asked_about_not_a_denial(engine):
     assert engine.decide("should I watch out for numbness after the procedure?").asked_about == ("new_numbness",)
     assert engine.decide("no fever, can I drive?").asked_about == ()
     assert engine.decide("my mum had chest pain years ago, is that a problem?").asked_about == ()
+
+
+class _SureNet:
+    """A stand-in for the learned net: P(none) per text, nothing above it."""
+
+    def __init__(self, none_by_text, doubt=0.97):
+        from bot.triage.net import Thresholds
+
+        self.none_by_text, self.thresholds = none_by_text, Thresholds(0.32, 0.45, doubt)
+
+    def predict(self, texts):
+        from bot.triage.net import CLASSES, NetPrediction
+
+        return [NetPrediction(None, {c: (self.none_by_text(t) if c == "none" else 0.0) for c in CLASSES}, None)
+                for t in texts]
+
+
+def _with_net(engine, net):
+    from bot.triage.decision import TriageEngine
+
+    return TriageEngine(engine.triage, net, engine.speller)
+
+
+def test_an_alarm_of_the_lexicon_alone_that_the_net_is_sure_is_nothing_is_asked_about_not_escalated(engine):
+    decision = _with_net(engine, _SureNet(lambda t: 0.99)).decide("I have chest pain")
+    assert decision.level is None and decision.doubted == ("chest_pain",)
+    assert decision.asked_about == ("chest_pain",) and "chest_pain" in decision.mentioned
+
+
+@pytest.mark.parametrize("none_by_text, doubt", [
+    (lambda t: 0.96, 0.97),                                 # below the threshold
+    (lambda t: 0.999, None),                                # no threshold chosen: never doubted
+    (lambda t: 0.99 if "weather" in t else 0.2, 0.97),   # the sentence that holds the sign is not sure
+])
+def test_the_net_doubts_only_when_sure_of_the_message_and_of_the_sentence_holding_the_sign(engine, none_by_text, doubt):
+    text = ("Lovely weather for the garden today and the roses are out at last, we sat outside for lunch. "
+            "My legs went numb and weak an hour ago.")
+    decision = _with_net(engine, _SureNet(none_by_text, doubt)).decide(text)
+    assert decision.level == "emergency" and decision.doubted == ()
+
+
+def test_thoughts_of_suicide_are_never_doubted(engine):
+    decision = _with_net(engine, _SureNet(lambda t: 1.0)).decide("I want to end my life")
+    assert decision.level == "emergency" and decision.crisis and decision.doubted == ()
+
+
+def test_a_milder_sign_the_nets_agree_on_stays_beside_a_doubted_one(engine):
+    decision = _with_net(engine, _SureNet(lambda t: 0.99)).decide("my back is a bit sore and I have chest pain")
+    assert decision.doubted == ("chest_pain",) and decision.level is not None
+    assert decision.asked_about == ("chest_pain",)
+
+
+def test_killing_myself_laughing_is_a_figure_of_speech_but_killing_myself_is_not(engine):
+    assert engine.decide("the nurses were so funny, I was killing myself laughing all afternoon").level is None
+    assert engine.decide("some days I feel like killing myself since the fracture").crisis

@@ -85,6 +85,9 @@ class RedFlagDetector(GraphComponent, EntityExtractorMixin):
                 mentioned = [_entity("symptom_mentioned", code, self.name) for code in decision.mentioned]
                 mentioned += [_entity("symptom_asked_about", code, self.name) for code in decision.asked_about]
                 message.set(ENTITIES, message.get(ENTITIES, []) + mentioned, add_to_output=True)
+                if decision.doubted and not _confident_question(message):
+                    # the nets disagree on a warning sign: the triage action asks whether the patient has it now
+                    self._set_symptom_intent(message)
         return messages
 
     def _numbers(self) -> List[Dict[str, Any]]:
@@ -106,6 +109,8 @@ class RedFlagDetector(GraphComponent, EntityExtractorMixin):
             entities.append(_entity("crisis", "true", extractor))
             entities.append(_entity("crisis_line", str(self.profile.setting("crisis_line")), extractor))
         entities += self._numbers()
+        # a warning sign the nets disagree on, beside a milder one they agree on: asked about after the reply
+        entities += [_entity("symptom_asked_about", code, extractor) for code in decision.asked_about]
         message.set(ENTITIES, message.get(ENTITIES, []) + entities, add_to_output=True)
         if decision.level == "self_care":
             return  # expected after the procedure: keep the classifier's intent (the patient may ask more)
