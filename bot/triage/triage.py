@@ -25,7 +25,7 @@ _PROXY_PRESENT = re.compile(
 # "My husband has a temperature of 38.5, will that affect my procedure? I feel absolutely fine myself" (batch 17): the
 # writer is the patient (it is "my procedure") and well, so the relative's symptom is the relative's. A carer who is
 # well ("my husband can't feel his legs, I feel fine myself") is not the patient: that still escalates.
-_WRITER_WELL = re.compile(r"\b(i feel|i'?m|i am|im|i'?ve been|ive been)( absolutely| perfectly| completely| totally| quite)? "
+_WRITER_WELL = re.compile(r"\b(i feel|i'?m|i am|im|i'?ve been|ive been)( doing)?( absolutely| perfectly| completely| totally| quite| really)? "
                           r"(fine|well|ok|okay|good|great)(( in)? myself)?\b|\bfor me (everything|all) is (normal|fine|ok|okay|good)\b",
                           re.I)
 _NOT_A_FEVER = re.compile(r"\b(hay|cabin|spring)\s*$", re.I)  # "in hay fever season"
@@ -34,7 +34,9 @@ _DENIES_ALL = re.compile(r"(^|[.!?]\s*)(but )?(i|he|she) (don'?t|dont|do not|doe
                          r"hasn'?t|has not) (have|got|get|had) (any|it|them|that|those|any of (it|them|that|those))"
                          r"( (at all|now|yet|so far))?\s*([.!,]|$)", re.I)
 _SHIVERING = re.compile(r"chill|shak|shiver|rigor|sweat|hot and cold", re.I)
-_WRITER_IS_PATIENT = re.compile(r"\bmy (procedure|op|operation|surgery|kyphoplasty|vertebroplasty)\b", re.I)
+# "at the sight of my wound when we changed the dressing": a wound or dressing of the writer's own (batch 27)
+_WRITER_IS_PATIENT = re.compile(r"\bmy (procedure|op|operation|surgery|kyphoplasty|vertebroplasty|wound|incision|"
+                                r"dressing|stitches|needle site|puncture site)\b", re.I)
 # "...will it matter before my procedure?", "I may need to reschedule my appointment": the writer is the patient,
 # planning for their own procedure
 _WRITER_PLANS = re.compile(r"\b(before|after|for|until|till|to) my (procedure|op|operation|surgery|kyphoplasty|vertebroplasty)\b"
