@@ -149,11 +149,15 @@ class Layout:
         conf.write_text(self.nginx_conf())
         subprocess.run([NGINX, "-t", "-q", "-c", str(conf), "-e", str(self.workdir / "nginx-error.log")], check=True)
         self.nginx = subprocess.Popen([NGINX, "-c", str(conf), "-e", str(self.workdir / "nginx-error.log")])
-        for service in self.actions:
-            service.start()
-        for service in self.rasa:  # one at a time: two loading a model at once on two cores time out less often
-            service.start()
-        self.page.start()
+        try:
+            for service in self.actions:
+                service.start()
+            for service in self.rasa:  # one at a time: two loading a model at once on two cores time out less often
+                service.start()
+            self.page.start()
+        except BaseException:  # a server that did not come up: stop the others (they kept loading CPU after a
+            self.stop()        # failed soak and slowed the next run to a third of its throughput, 2026-12-02)
+            raise
         return self
 
     def stop(self) -> None:
