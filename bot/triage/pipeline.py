@@ -9,6 +9,7 @@ from medspacy.context import ConTextRule
 from medspacy.ner import TargetRule
 from spacy.language import Language
 
+from bot.triage import regex_matcher
 from bot.triage.lexicon import Lexicon
 
 
@@ -18,6 +19,7 @@ TARGETS = "medspacy_spans"
 
 
 def build_pipeline(lexicon: Lexicon) -> Language:
+    regex_matcher.install()
     nlp = spacy.blank("en")
     # spaCy's rule-based sentencizer: PyRuSH logs several lines per message and is not needed here.
     nlp.add_pipe("sentencizer")
