@@ -28,6 +28,7 @@ from rasa.shared.core.events import (ActionExecuted, ActiveLoop, ConversationPau
                                      SessionStarted, SlotSet)
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from bot.failures import failure
 from bot.rasa.internals import version_problem
 
 # The newest event already in the database, kept on the tracker object itself, so that it survives the
@@ -65,7 +66,26 @@ class WindowedSQLTrackerStore(SQLTrackerStore):
         sa.event.listen(self.engine, "connect", _sqlite_write_ahead_log)
         self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
 
+    # Rasa wraps every tracker store in its FailSafeTrackerStore, which catches what these two raise: a failed save
+    # keeps the turn in memory only (the patient has the reply, the record has not), a failed read starts the
+    # conversation afresh. Neither is left silent: each is counted as a failure before Rasa goes on.
     async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
+        try:
+            return await self._retrieve(sender_id)
+        except Exception:
+            failure("conversation_not_read", "a conversation could not be read from the tracker store; Rasa starts "
+                    "it afresh", with_traceback=True)
+            raise
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        try:
+            await self._save(tracker)
+        except Exception:
+            failure("turn_not_stored", "a turn could not be stored in the tracker store; Rasa keeps it in memory "
+                    "only", with_traceback=True)
+            raise
+
+    async def _retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
         with self.session_scope() as session:
             newest_id = self._newest_id(session, sender_id)
             held = self._held.get(sender_id)
@@ -82,7 +102,7 @@ class WindowedSQLTrackerStore(SQLTrackerStore):
         self._hold(tracker, newest_id)
         return self._compacted(tracker) if len(tracker.events) > self.window else tracker
 
-    async def save(self, tracker: DialogueStateTracker) -> None:
+    async def _save(self, tracker: DialogueStateTracker) -> None:
         await self.stream_events(tracker)  # the event broker, when one is configured (as the stock store)
         with self.session_scope() as session:
             stored = getattr(tracker, _STORED, None)

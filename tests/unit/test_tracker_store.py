@@ -195,3 +195,29 @@ def test_the_store_refuses_another_rasa_version(tmp_path, domain, monkeypatch):
     monkeypatch.setattr(rasa, "__version__", "3.7.0")
     with pytest.raises(RuntimeError, match="written for Rasa 3.6.21"):
         store_at(tmp_path / "t.db", domain)
+
+
+def test_a_turn_that_cannot_be_stored_is_counted_and_raised_to_rasa(tmp_path, domain, monkeypatch):
+    """Rasa's FailSafeTrackerStore catches it and keeps the turn in memory: the failure count is what shows it."""
+    from rasa.core.tracker_store import FailSafeTrackerStore
+
+    from bot import failures
+
+    store = store_at(tmp_path / "t.db", domain)
+    tracker = DialogueStateTracker.from_events("p", [UserUttered("hello")], domain.slots)
+    run(store.save(tracker))
+    before = failures.counts()
+
+    def database_gone():
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(store, "session_scope", database_gone)
+    tracker.update(UserUttered("are you there"))
+    with pytest.raises(RuntimeError):
+        run(store.save(tracker))
+    with pytest.raises(RuntimeError):
+        run(store.retrieve("p"))
+    run(FailSafeTrackerStore(store).save(tracker))  # what Rasa does: no error reaches the patient ...
+    after = failures.counts()  # ... but every failure is counted
+    assert after.get("turn_not_stored", 0) == before.get("turn_not_stored", 0) + 2
+    assert after.get("conversation_not_read", 0) == before.get("conversation_not_read", 0) + 1
