@@ -78,3 +78,28 @@ def test_importing_the_channels_and_components_patches_nothing():
             "print(RemoteAction._validate_action_result is patches._validate_action_result)")
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert done.stdout.strip().splitlines()[-1] == "False"
+
+
+def test_the_intent_classifier_weights_column_major_give_the_same_probabilities(patched):
+    import numpy as np
+    from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
+    from scipy import sparse
+    from sklearn.linear_model import LogisticRegression
+
+    assert LogisticRegressionClassifier.process is patches._classify
+    rng = np.random.default_rng(3)
+    features = sparse.random(200, 5000, density=0.01, random_state=3, format="csr")
+    model = LogisticRegression(max_iter=300).fit(features, rng.integers(0, 6, 200))
+    row_major = model.predict_proba(features)
+    assert not model.coef_.flags.f_contiguous
+    patches.column_major(model)
+    assert model.coef_.flags.f_contiguous
+    assert np.allclose(model.predict_proba(features), row_major, rtol=0, atol=1e-12)
+
+
+def test_removing_the_patches_gives_stock_rasa_back():
+    from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
+
+    patches.apply()
+    patches.remove()
+    assert LogisticRegressionClassifier.process is patches._stock_classify
