@@ -49,7 +49,7 @@ def _sealed_contact(tracker: Tracker) -> Optional[str]:
     return sealed if isinstance(sealed, str) else None
 
 
-def _triage_reply(dispatcher: CollectingDispatcher, tracker: Tracker, level: str, codes: List[str]) -> List[Dict]:
+def triage_reply(dispatcher: CollectingDispatcher, tracker: Tracker, level: str, codes: List[str]) -> List[Dict]:
     """Tell the patient whom to call now; symptoms told over several turns add up (the highest level wins)."""
     result = outcome(level, codes, _remembered(tracker), lambda code, lvl: _flag(code, lvl).level,
                      tracker.get_slot("days_since_procedure"), services.profile().setting("pain_review_days"))
@@ -94,7 +94,7 @@ class ActionTriage(Action):
             kept = {c: l for c, l in _remembered(tracker).items() if c not in mentioned}
             remembered = [f"{c}:{l}" for c, l in sorted(kept.items())]
             return [SlotSet("reported_symptoms", remembered)] + _questions_left(tracker)
-        events = _triage_reply(dispatcher, tracker, level, codes)
+        events = triage_reply(dispatcher, tracker, level, codes)
         ask_if_had_now(dispatcher, tracker)
         return events + _questions_left(tracker) + _temperature_told(tracker)
 
@@ -192,7 +192,7 @@ class ActionTriageFollowup(Action):
             other_level = higher_level(other_level, _flag(code, "urgent").level)
         answers = {slot: tracker.get_slot(slot) for slots in QUESTIONS.values() for slot in slots}
         refined = refine(families, answers, other_level, others, services.profile().setting("fever_threshold_f"))
-        events = _triage_reply(dispatcher, tracker, refined.level, list(refined.codes))
+        events = triage_reply(dispatcher, tracker, refined.level, list(refined.codes))
         resets = [SlotSet(slot, None) for slot in answers] + [SlotSet("followup_families", None),
                                                               SlotSet("triage_symptoms", None),
                                                               SlotSet(UNCLEAR, None)]
@@ -233,4 +233,4 @@ class ActionScreeningResult(Action):
             level = "emergency"
         else:
             level = "urgent" if said_yes else "soon"
-        return _triage_reply(dispatcher, tracker, level, [SCREENED]) + _questions_left(tracker)
+        return triage_reply(dispatcher, tracker, level, [SCREENED]) + _questions_left(tracker)

@@ -3,42 +3,14 @@ from __future__ import annotations
 
 import asyncio
 
-import pytest
-from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import answers, services, triage
+from actions import answers, triage
 from bot.clinic import load_profile
 from bot.escalations import list_escalations
-from bot.kb.database import session_factory
-from bot.kb.loader import load_into
+from tests.actions.run_action import entity, run, tracker
 
 PROFILE = load_profile()
-
-
-@pytest.fixture()
-def kb(tmp_path, monkeypatch):
-    sessions = session_factory(f"sqlite:///{tmp_path / 'kb.db'}")
-    assert not load_into(sessions).errors
-    monkeypatch.setattr(services, "sessions", lambda: sessions)
-    return sessions
-
-
-def tracker(intent: str, entities=(), events=(), channel: str = "rest", sender: str = "patient-1") -> Tracker:
-    latest = {"intent": {"name": intent, "confidence": 0.9}, "entities": list(entities), "text": "…",
-              "intent_ranking": []}
-    return Tracker(sender, {}, latest, list(events) + [{"event": "user", "input_channel": channel, "parse_data": latest}],
-                   False, None, {}, "action_listen")
-
-
-def run(action, tracker_):
-    dispatcher = CollectingDispatcher()
-    events = asyncio.run(action.run(dispatcher, tracker_, {}))
-    return events, dispatcher.messages
-
-
-def entity(name, value):
-    return {"entity": name, "value": value}
 
 
 def test_answer_topic_gives_the_kb_answer_with_topic_and_sources(kb):
@@ -127,15 +99,6 @@ def test_symptom_only_mentioned_gets_the_warning_signs_not_a_triage(kb):
     assert messages[0]["text"].startswith("It sounds like you do not have chest pain right now.")
     assert messages[1]["custom"]["topic"] == "warning_signs"
     assert all("triage" not in (m.get("custom") or {}) for m in messages)
-    assert list_escalations(kb) == []
-
-
-def test_a_sign_the_nets_disagree_on_gets_the_warning_signs_and_the_question_whether_the_patient_has_it(kb):
-    entities = [entity("symptom_mentioned", "chest_pain"), entity("symptom_asked_about", "chest_pain")]
-    _, messages = run(triage.ActionTriage(), tracker("report_symptom", entities))
-    assert messages[0]["custom"]["topic"] == "warning_signs"
-    assert messages[1]["text"] == "Do you have chest pain now? If you do, call 911 now."
-    assert [b["payload"] for b in messages[1]["buttons"]][1] == "No"
     assert list_escalations(kb) == []
 
 
@@ -264,32 +227,3 @@ def test_a_failing_unanswered_log_still_offers_the_topics(kb, monkeypatch):
     assert messages[0]["buttons"][0]["payload"] == "/ask_recovery_lifting"
 
 
-def test_a_question_about_a_warning_sign_is_answered_then_asks_if_the_patient_has_it_now(kb):
-    t = tracker("ask_complication_nerve_injury", [entity("symptom_mentioned", "new_numbness"),
-                                                  entity("symptom_asked_about", "new_numbness")])
-    _, messages = run(answers.ActionAnswerTopic(), t)
-    assert messages[0]["custom"]["topic"] == "complication_nerve_injury"
-    # what to do if so comes with the question: a typed "yes" is not left without it
-    assert messages[1]["text"].startswith("Do you have new numbness or tingling now? If you do, call your care team "
-                                          "now: The clinic is")
-    assert [b["payload"] for b in messages[1]["buttons"]] == ["Yes, I have new numbness or tingling now", "No"]
-
-
-def test_only_warning_signs_are_asked_about_and_one_question_at_a_time(kb):
-    t = tracker("ask_recovery_pain", [entity("symptom_asked_about", "tiredness"), entity("symptom_asked_about", "fever"),
-                                      entity("symptom_asked_about", "leg_weakness")])
-    _, messages = run(answers.ActionAnswerTopic(), t)
-    assert [m["text"] for m in messages[1:]] == ["Do you have new weakness, numbness or paralysis of the legs now? "
-                                                 "If you do, call 911 now."]
-
-
-def test_an_urgent_sign_asked_about_says_whom_to_call_if_the_patient_has_it(kb):
-    _, messages = run(answers.ActionAnswerTopic(), tracker("ask_complication_infection",
-                                                           [entity("symptom_asked_about", "fever")]))
-    assert messages[1]["text"].startswith("Do you have fever now? If you do, call your care team now: The clinic is")
-    assert messages[1]["text"].endswith("In an emergency, call 911.")
-
-
-def test_a_denied_sign_is_not_asked_about_again(kb):
-    _, messages = run(answers.ActionAnswerTopic(), tracker("ask_recovery_driving", [entity("symptom_mentioned", "fever")]))
-    assert len(messages) == 1

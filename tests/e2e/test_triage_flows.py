@@ -246,3 +246,13 @@ def test_a_question_about_a_warning_sign_gets_the_answer_then_do_you_have_it_now
     assert (yes["title"], no["title"], no["payload"]) == ("Yes", "No", "No")
     after_yes = texts(night.say(who, yes["payload"]))  # the patient taps Yes: the numbness questions begin
     assert any(t.startswith("Is an arm, a leg or one side of your face suddenly weak or numb") for t in after_yes), after_yes
+
+
+def test_a_typed_yes_to_do_you_have_it_now_is_triaged_as_that_sign(night):
+    """The Yes button sends the sign's own words; a patient who types "yes" instead is triaged as having the sign."""
+    who = sender()
+    replies = night.say(who, "should I watch out for numbness after the procedure?")
+    assert any(r.get("text", "").startswith("Do you have new numbness or tingling now? If you do") for r in replies)
+    after_yes = night.say(who, "yes")
+    assert triage_of(after_yes)[0]["triage"] == "urgent", texts(after_yes)
+    assert triage_of(night.say(sender(), "yes")) == []  # a yes to nothing is not a symptom
