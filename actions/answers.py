@@ -64,7 +64,8 @@ def ask_if_had_now(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
     flag = max(flags, key=lambda f: rank(f.level))  # one question: the most urgent sign asked about
     what_to_do = services.safety_sentence(f"if_you_have_it_{flag.level}")
     dispatcher.utter_message(text=f"Do you have {flag.label} now? {what_to_do}",
-                             buttons=[{"title": "Yes", "payload": flag.yes_now}, {"title": "No", "payload": "No"}])
+                             buttons=[{"title": "Yes", "payload": flag.yes_now}, {"title": "No", "payload": "No"}],
+                             json_message={"asked_if_had_now": flag.code})  # for the metrics: how often it is asked
 
 
 def _detail_of(topic: str):

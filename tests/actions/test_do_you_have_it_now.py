@@ -16,6 +16,7 @@ def test_a_question_about_a_warning_sign_is_answered_then_asks_if_the_patient_ha
     assert messages[1]["text"].startswith("Do you have new numbness or tingling now? If you do, call your care team "
                                           "now: The clinic is")
     assert [b["payload"] for b in messages[1]["buttons"]] == ["Yes, I have new numbness or tingling now", "No"]
+    assert messages[1]["custom"] == {"asked_if_had_now": "new_numbness"}
 
 
 def test_only_warning_signs_are_asked_about_and_one_question_at_a_time(kb):
