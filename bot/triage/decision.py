@@ -62,8 +62,9 @@ SURE = 0.9  # the net's probability of its level above which a past-tense phrase
 # The second opinion the other way round. Where only the lexicon escalates and the net is all but certain the message
 # tells of nothing the patient has now (a figure of speech, someone else's story, a question ConText did not catch),
 # the two disagree: the sign is not told as an emergency, the patient is asked whether they have it now, with what to
-# do if so. DOUBT is chosen by cross-validation (bot/triage/net_tuning.py) above every held-out true alarm of the
-# training data; thoughts of suicide are never doubted.
+# do if so. The threshold (`doubt` in data/triage/thresholds.yml) is chosen by cross-validation (net_tuning.py) above
+# every held-out true alarm of the training data; thoughts of suicide are never doubted. A later message that refers
+# back to the turn before is read with it, undoubted: a doubt never outlives its own message.
 CRISIS_NEVER_DOUBTED = frozenset({CRISIS})
 NET = "net"  # the code of a level that only the learned net gave and could not name
 
@@ -239,7 +240,7 @@ class TriageEngine:
 
     def _doubted(self, text: str, assessment: Assessment) -> Tuple[str, ...]:
         """The lexicon's urgent and emergency signs, when the net reads the message - and, in a message of several
-        sentences, each sentence that holds one - as nothing the patient has now with at least the DOUBT
+        sentences, each sentence that holds one - as nothing the patient has now with at least the `doubt`
         probability."""
         threshold = self.net.thresholds.doubt if self.net else None
         alarms = [f for f in assessment.affirmed if rank(f.level) >= rank("urgent")]
