@@ -63,8 +63,8 @@ SURE = 0.9  # the net's probability of its level above which a past-tense phrase
 # tells of nothing the patient has now (a figure of speech, someone else's story, a question ConText did not catch),
 # the two disagree: the sign is not told as an emergency, the patient is asked whether they have it now, with what to
 # do if so. The threshold (`doubt` in data/triage/thresholds.yml) is chosen by cross-validation (net_tuning.py) above
-# every held-out true alarm of the training data; thoughts of suicide are never doubted. A later message that refers
-# back to the turn before is read with it, undoubted: a doubt never outlives its own message.
+# every held-out true alarm of the training data; thoughts of suicide are never doubted. A message that refers back to
+# a symptom told before is also read together with it, without the doubt (the safer reading).
 CRISIS_NEVER_DOUBTED = frozenset({CRISIS})
 NET = "net"  # the code of a level that only the learned net gave and could not name
 
