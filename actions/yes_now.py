@@ -3,7 +3,6 @@ or when the two nets disagree on it) is the patient saying they have it: it is t
 Yes button sends the sign's own words instead; a "yes" to anything else gets "anything else?"."""
 from __future__ import annotations
 
-import re
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
@@ -13,21 +12,19 @@ from actions import services
 from actions.triage import triage_reply
 from bot.triage.lexicon import RedFlagEntry
 
-_ASKED = re.compile(r"^Do you have (?P<label>.+?) now\?")
-
-
 def sign_asked_about(tracker: Tracker) -> Optional[RedFlagEntry]:
-    """The warning sign the bot asked about in its replies to the message before this one, if it asked."""
+    """The warning sign the bot asked about in its replies to the message before this one, if it asked: the question
+    carries its code in the reply's custom payload (`asked_if_had_now`, actions/answers.py)."""
     events = list(tracker.events)
     users = [i for i, e in enumerate(events) if e.get("event") == "user"]
     if len(users) < 2:
         return None
-    replies = [e for e in events[users[-2] + 1:users[-1]] if e.get("event") == "bot"]
-    by_label = {flag.label: flag for flag in services.lexicon().red_flags}
-    for reply in reversed(replies):
-        asked = _ASKED.match(reply.get("text") or "")
-        if asked and asked.group("label") in by_label:
-            return by_label[asked.group("label")]
+    lexicon = services.lexicon()
+    for reply in reversed(events[users[-2] + 1:users[-1]]):
+        custom = ((reply.get("data") or {}).get("custom") or {}) if reply.get("event") == "bot" else {}
+        code = custom.get("asked_if_had_now") if isinstance(custom, dict) else None
+        if code and lexicon.has(code):
+            return lexicon.by_code(code)
     return None
 
 

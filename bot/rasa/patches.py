@@ -19,7 +19,6 @@ from typing import Any, Dict, Optional, Text
 
 import logging
 
-import numpy as np
 from jsonschema import ValidationError
 from jsonschema.validators import validator_for
 from rasa.core.actions.action import RemoteAction
@@ -29,6 +28,7 @@ from rasa.shared.core.events import Event
 from rasa.shared.utils.common import all_subclasses
 
 from bot.rasa.internals import version_problem
+from bot.triage.net import column_major
 
 logger = logging.getLogger(__name__)
 _validator = None
@@ -67,12 +67,6 @@ def _resolve_by_type(type_name: Text, default: Optional[type] = None) -> Optiona
 
 
 _stock_classify = LogisticRegressionClassifier.process
-
-
-def column_major(model: Any) -> None:
-    """A fitted scikit-learn linear model's weights, column-major (the same numbers)."""
-    if not model.coef_.flags.f_contiguous:
-        model.coef_ = np.asfortranarray(model.coef_)
 
 
 def _classify(self: LogisticRegressionClassifier, messages: Any) -> Any:

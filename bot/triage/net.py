@@ -92,6 +92,12 @@ def _features() -> FeatureUnion:
     ])
 
 
+def column_major(model) -> None:
+    """A fitted scikit-learn linear model's weights, column-major: the same numbers, and `coef_.T` is a view."""
+    if not model.coef_.flags.f_contiguous:
+        model.coef_ = np.asfortranarray(model.coef_)
+
+
 class RedFlagNet:
     """One featurisation (fitted on every training message) shared by the two regressions: a message is
     featurised once per prediction."""
@@ -117,7 +123,7 @@ class RedFlagNet:
         million weights) at every prediction - a seventh of the red-flag path (cProfile, 2026-12-02). Stored
         column-major, the transpose is a view. The same numbers, the same probabilities."""
         for model in (self.levels, self.codes):
-            model.coef_ = np.asfortranarray(model.coef_)
+            column_major(model)
 
     def __setstate__(self, state) -> None:  # a net read from the cache gets the same layout
         self.__dict__.update(state)

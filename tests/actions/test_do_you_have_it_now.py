@@ -46,7 +46,10 @@ def test_a_sign_the_nets_disagree_on_gets_the_warning_signs_and_the_question_whe
 def _after_the_bot_said(*texts):
     """The events of a conversation where the bot's last turn said `texts`, and the patient now says "yes"."""
     earlier = {"intent": {"name": "ask_complication_nerve_injury", "confidence": 0.9}, "entities": [], "text": "…"}
-    return [{"event": "user", "parse_data": earlier, "text": "…"}] + [{"event": "bot", "text": t} for t in texts]
+    asked = {"Do you have new weakness, numbness or paralysis of the legs now? If you do, call 911 now.": "leg_weakness"}
+    return [{"event": "user", "parse_data": earlier, "text": "…"}] + [
+        {"event": "bot", "text": t, "data": {"custom": {"asked_if_had_now": asked[t]} if t in asked else None}}
+        for t in texts]
 
 
 def test_a_typed_yes_to_do_you_have_it_now_is_triaged_as_that_sign(kb):

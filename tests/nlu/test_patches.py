@@ -86,13 +86,15 @@ def test_the_intent_classifier_weights_column_major_give_the_same_probabilities(
     from scipy import sparse
     from sklearn.linear_model import LogisticRegression
 
+    from bot.triage.net import column_major
+
     assert LogisticRegressionClassifier.process is patches._classify
     rng = np.random.default_rng(3)
     features = sparse.random(200, 5000, density=0.01, random_state=3, format="csr")
     model = LogisticRegression(max_iter=300).fit(features, rng.integers(0, 6, 200))
     row_major = model.predict_proba(features)
     assert not model.coef_.flags.f_contiguous
-    patches.column_major(model)
+    column_major(model)
     assert model.coef_.flags.f_contiguous
     assert np.allclose(model.predict_proba(features), row_major, rtol=0, atol=1e-12)
 
