@@ -23,9 +23,10 @@ from bot.triage.net import CLASSES, SEED, THRESHOLDS, Example, RedFlagNet, Thres
 # 99-100 % urgent-or-higher recall at 0.40-0.47.
 EMERGENCY_RECALL, URGENT_RECALL = 0.97, 0.975
 GRID = [round(x, 2) for x in np.arange(0.10, 0.71, 0.025)]
-# The net doubts the lexicon's alarm (bot/triage/decision.py) only above every held-out true alarm the lexicon finds,
-# by this margin: 2026-12-02, the highest was 0.948 of 2,645 ("is it normal to have numbness after the procedure?",
-# labelled urgent), and 0.97 would have doubted 67 of the 214 false alarms the lexicon raises on the training data.
+# The net doubts the lexicon's alarm (bot/triage/decision.py) only above every held-out true alarm the lexicon finds
+# and that may be doubted, by this margin. 2026-12-02 (round 25): the highest was 0.895 ("my legs are numb, is that a
+# risk of the cement?"); on held-out folds 0.92 doubted 62 of the 213 false alarms the lexicon raises on the training
+# data and 0.99 doubted 9.
 DOUBT_MARGIN, DOUBT_CAP = 0.02, 0.995
 
 
@@ -50,13 +51,19 @@ def figures(probabilities: np.ndarray, labels: List[str], thresholds: Thresholds
 
 def doubt_threshold(examples: Sequence[Example], probabilities: np.ndarray) -> Tuple[Optional[float], float, int]:
     """P(none) from which the net doubts an alarm of the lexicon: above the held-out P(none) of every urgent or
-    emergency message the lexicon escalates, with DOUBT_MARGIN; None when that passes DOUBT_CAP. Also returns that
+    emergency message the lexicon escalates and that may be doubted, with DOUBT_MARGIN; None when that passes DOUBT_CAP. Also returns that
     highest P(none) and how many such messages there were."""
-    from bot.triage.decision import build_engine
+    from bot.triage.decision import build_engine, never_doubted
 
     engine = build_engine(with_net=False)
-    found = [row[CLASSES.index("none")] for e, row in zip(examples, probabilities) if e.level in ("urgent", "emergency")
-             and rank(engine.triage.assess(engine.read(e.text)).level) >= rank("urgent")]
+    found = []
+    for example, row in zip(examples, probabilities):
+        if example.level not in ("urgent", "emergency"):
+            continue
+        read = engine.read(example.text)
+        alarms = [f for f in engine.triage.assess(read).affirmed if rank(f.level) >= rank("urgent")]
+        if alarms and not never_doubted(read, alarms):
+            found.append(row[CLASSES.index("none")])
     highest = float(max(found, default=1.0))
     doubt = math.ceil((highest + DOUBT_MARGIN) * 100) / 100
     return (doubt if doubt <= DOUBT_CAP else None), highest, len(found)
@@ -84,7 +91,8 @@ def main() -> None:
         f"# Held-out figures at these thresholds: emergency {e:.1%}, urgent or higher {u:.1%}, false alarms {fa:.1%}.\n"
         f"emergency: {chosen.emergency}\nurgent: {chosen.urgent}\n"
         f"# The net doubts an alarm of the lexicon alone from this P(none): the highest held-out P(none) of the {alarms}\n"
-        f"# urgent or emergency messages the lexicon escalates was {highest:.3f}; {DOUBT_MARGIN} above it, rounded up.\n"
+        f"# urgent or emergency messages the lexicon escalates and that may be doubted (decision.never_doubted) was\n"
+        f"# {highest:.3f}; {DOUBT_MARGIN} above it, rounded up.\n"
         f"doubt: {doubt if doubt is not None else 'null'}\n", encoding="utf-8")
     print(f"{THRESHOLDS}: emergency >= {chosen.emergency}, urgent >= {chosen.urgent} "
           f"(held out: emergency {e:.1%}, urgent+ {u:.1%}, false alarms {fa:.1%}); doubt from P(none) >= {doubt}")

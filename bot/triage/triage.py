@@ -38,7 +38,7 @@ _SHIVERING = re.compile(r"chill|shak|shiver|rigor|sweat|hot and cold", re.I)
 _WRITER_IS_PATIENT = re.compile(r"\bmy (procedure|op|operation|surgery|kyphoplasty|vertebroplasty|wound|incision|"
                                 r"dressing|stitches|needle site|puncture site)\b", re.I)
 # "...will it matter before my procedure?", "I may need to reschedule my appointment": the writer is the patient,
-# planning for their own procedure
+# planning for their own procedure (and "husband has fever (flu). can i still come in for my procedure" is his, batch 28)
 _WRITER_PLANS = re.compile(r"\b(before|after|for|until|till|to) my (procedure|op|operation|surgery|kyphoplasty|vertebroplasty)\b"
                            r"|\b(drive|take|bring|run) me (in|to|there|home|on|for)\b"
                            r"|\bi('?m| am) the (one|patient)\b"
@@ -46,7 +46,7 @@ _WRITER_PLANS = re.compile(r"\b(before|after|for|until|till|to) my (procedure|op
                            r"(appointment|appt|procedure|op|operation|surgery|date|slot)\b", re.I)
 # "my sister staying with me has the flu": "with me" does not make the writer the one who has it
 _LIVES_WITH_ME = re.compile(r"\b(who'?s |who is |that'?s )?(staying|living|stopping|lives|stays) with (me|us)\b", re.I)
-_RELATIVE_FIRST = re.compile(r"^\W*my (husband|wife|partner|mother|mom|mum|father|dad|son|daughter|sister|brother|aunt|uncle|"
+_RELATIVE_FIRST = re.compile(r"^\W*((my|our) )?(husband|wife|partner|mother|mom|mum|father|dad|son|daughter|sister|brother|aunt|uncle|"
                              r"grand(mother|ma|father|pa)|kids?|child|children)\b(?![^.!?]*\b(i|i'?m|me|my)\b)", re.I)
 
 

@@ -198,6 +198,17 @@ def test_thoughts_of_suicide_are_never_doubted(engine):
     assert decision.level == "emergency" and decision.crisis and decision.doubted == ()
 
 
+@pytest.mark.parametrize("text, level", [
+    ("is it normal to have numbness after the procedure?", "urgent"),
+    ("Is it normal to feel short of breath after kyphoplasty", "emergency"),
+    ("my wound is red and hot, is that normal for day 3?", "urgent"),
+])
+def test_a_sign_asked_about_as_is_it_normal_is_never_doubted(engine, text, level):
+    """Patients ask it when they have it: the lexicon's alarm stands however sure the net is that it is a question."""
+    decision = _with_net(engine, _SureNet(lambda t: 1.0)).decide(text)
+    assert decision.level == level and decision.doubted == ()
+
+
 def test_a_milder_sign_the_nets_agree_on_stays_beside_a_doubted_one(engine):
     decision = _with_net(engine, _SureNet(lambda t: 0.99)).decide("my back is a bit sore and I have chest pain")
     assert decision.doubted == ("chest_pain",) and decision.level is not None
