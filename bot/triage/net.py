@@ -55,9 +55,16 @@ NLU_DIR = PROJECT_ROOT / "data" / "nlu"
 _ANNOTATION = re.compile(r"\[([^\]]*)\]\([^)]*\)|\[([^\]]*)\]\{[^}]*\}")
 
 
-def nlu_questions(directory: Path = NLU_DIR) -> List[Example]:
+def _same_words(text: str) -> str:
+    return " ".join(re.findall(r"\w+", text.lower()))
+
+
+def nlu_questions(directory: Path = NLU_DIR, labelled: Sequence[Example] = ()) -> List[Example]:
     """The assistant's NLU examples but the symptom reports: questions and small talk, nothing to escalate.
-    They teach the net that a question about the procedure is not an emergency."""
+    They teach the net that a question about the procedure is not an emergency. One that is also a labelled
+    message of data/triage/ (the same words) is left to its label there: "is it normal to have numbness after the
+    procedure" is a question topic and, in the safety suite, a report (round 26)."""
+    known = {_same_words(e.text) for e in labelled}
     examples = []
     for path in sorted(directory.glob("*.yml")):
         if path.name == "symptoms.yml":
@@ -67,7 +74,8 @@ def nlu_questions(directory: Path = NLU_DIR) -> List[Example]:
                 line = line.strip()
                 if line.startswith("- "):
                     text = _ANNOTATION.sub(lambda m: m.group(1) or m.group(2) or "", line[2:]).strip()
-                    examples.append(Example(text, NONE))
+                    if _same_words(text) not in known:
+                        examples.append(Example(text, NONE))
     return examples
 
 
@@ -163,7 +171,8 @@ THRESHOLDS = TRAINING_DIR / "thresholds.yml"
 
 
 def training_examples(directory: Path = TRAINING_DIR) -> List[Example]:
-    return load_examples(directory) + nlu_questions()
+    labelled = load_examples(directory)
+    return labelled + nlu_questions(labelled=labelled)
 
 
 def load_thresholds(path: Path = THRESHOLDS) -> Thresholds:
@@ -192,7 +201,7 @@ def load_net(directory: Path = TRAINING_DIR, cache_dir: Optional[Path] = None) -
         except Exception:  # a stale or broken cache is refitted, never trusted
             logger.warning("the cached red-flag net could not be read; fitting it again")
     labelled = load_examples(directory)
-    net = RedFlagNet(labelled + nlu_questions(), load_thresholds(directory / THRESHOLDS.name),
+    net = RedFlagNet(labelled + nlu_questions(labelled=labelled), load_thresholds(directory / THRESHOLDS.name),
                      [e.text for e in labelled])
     try:
         cache_dir.mkdir(parents=True, exist_ok=True)

@@ -41,7 +41,9 @@ _WRITER_IS_PATIENT = re.compile(r"\bmy (procedure|op|operation|surgery|kyphoplas
 # planning for their own procedure (and "husband has fever (flu). can i still come in for my procedure" is his, batch 28)
 _WRITER_PLANS = re.compile(r"\b(before|after|for|until|till|to) my (procedure|op|operation|surgery|kyphoplasty|vertebroplasty)\b"
                            r"|\b(drive|take|bring|run) me (in|to|there|home|on|for)\b"
-                           r"|\bi('?m| am) the (one|patient)\b"
+                           r"|\bi('?m| am) the (one|patient)\b|\b(me|i),? the patient\b|\bnot the patient,? i am\b"
+                           # "i'm 4 days post vertebroplasty", "should he keep away from me while I recover?" (round 26)
+                           r"|\bi'?m (\w+ )?(days?|weeks?) (post|after)\b|\bwhile i (recover|heal|get better)\b"
                            r"|\b(reschedule|cancel|move|postpone|miss|change|rearrange|put off|push back) my "
                            r"(appointment|appt|procedure|op|operation|surgery|date|slot)\b", re.I)
 # "my sister staying with me has the flu": "with me" does not make the writer the one who has it
