@@ -27,6 +27,7 @@ import random
 import re
 import resource
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -252,6 +253,17 @@ def skipped_components(log: Path) -> List[str]:
     return sorted(set(re.findall(r"Skipping training of `([^`]+)` as no data", log.read_text(errors="replace"))))
 
 
+def training_from_log(name: str) -> dict:
+    """What a model's training took, read back from its log (1 s resolution, no CPU time): for `--skip-train`
+    after a run that stopped before writing its results."""
+    log = OUT / f"train-{name}.log"
+    stamps = [datetime.strptime(m, "%Y-%m-%d %H:%M:%S")
+              for m in re.findall(r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d) ", log.read_text(errors="replace"), re.M)]
+    return {"wall_s": (stamps[-1] - stamps[0]).total_seconds() if stamps else float("nan"), "cpu_s": None,
+            "components_s": component_times(log), "skipped": skipped_components(log),
+            "model_mb": (OUT / "models" / f"{name}.tar.gz").stat().st_size / 1e6, "reused": True}
+
+
 def train(name: str, config: Path) -> dict:
     log = OUT / f"train-{name}.log"
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -350,6 +362,8 @@ def long_conversation(system: System, pools: load.Pools, turns: int, seed: int) 
 
 
 def main(argv: Optional[List[str]] = None) -> None:
+    # stopped with SIGTERM (kill, a CI timeout), the run still stops the servers it started (the `finally` below)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--duration", type=float, default=25.0, help="seconds per load level (default 25)")
     parser.add_argument("--levels", type=int, nargs="+", default=[1, 10, 50])
@@ -374,6 +388,8 @@ def main(argv: Optional[List[str]] = None) -> None:
         if args.skip_train and previous.exists():
             entry["training"] = json.loads(previous.read_text())["models"][name]["training"]
             entry["training"]["reused"] = True
+        elif args.skip_train and (OUT / "models" / f"{name}.tar.gz").exists():  # a run stopped before its results
+            entry["training"] = training_from_log(name)
         else:
             print(f"training {name} ({entry['config']}) ...", flush=True)
             entry["training"] = train(name, config)
