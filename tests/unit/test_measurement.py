@@ -148,3 +148,20 @@ def test_a_judge_reads_the_reply_text_and_the_button_titles_but_no_payload():
                                     "In an emergency, call 911.")
     assert reply_text([]) == ""
 
+
+
+def test_a_stopped_bench_reads_the_training_time_back_from_the_log(tmp_path, monkeypatch):
+    from bench import run
+
+    monkeypatch.setattr(run, "OUT", tmp_path)
+    (tmp_path / "models").mkdir()
+    (tmp_path / "models" / "baseline.tar.gz").write_bytes(b"x" * 2_000_000)
+    (tmp_path / "train-baseline.log").write_text(
+        "2026-12-02 17:05:00 INFO rasa.engine.training.hooks - Starting to train component 'DIETClassifier'.\n"
+        "epochs ...\n"
+        "2026-12-02 17:49:20 INFO rasa.engine.training.hooks - Finished training component 'DIETClassifier'.\n"
+        "2026-12-02 17:49:41 INFO rasa.engine.training.hooks - Skipping training of `TEDPolicy` as no data\n",
+        encoding="utf-8")
+    training = run.training_from_log("baseline")
+    assert training["wall_s"] == 2681 and training["components_s"] == {"DIETClassifier": 2660}
+    assert training["skipped"] == ["TEDPolicy"] and training["reused"] and training["model_mb"] == 2.0
