@@ -45,7 +45,11 @@ class LockStoreFromEnvironment(LockStore):
     async def lock(self, conversation_id: Text, lock_lifetime: float = LOCK_LIFETIME,
                    wait_time_in_seconds: float = 1) -> AsyncGenerator[None, None]:
         if not isinstance(self.store, RedisLockStore):  # one process: Rasa's in-memory ticket lock is safe
-            async with self.store.lock(conversation_id, lock_lifetime, wait_time_in_seconds) as held:
+            # Rasa tries again after a whole second by default. The guard stores its own replies (the disclaimer of
+            # a first turn) under the lock just after the reply is sent, so a patient's next message can find the
+            # conversation busy for a few milliseconds - and waited a second (make bench: p95 1.1 s at 10
+            # conversations against a p50 of 79 ms, with one worker; the Redis queue below tries every 50 ms)
+            async with self.store.lock(conversation_id, lock_lifetime, min(wait_time_in_seconds, WAIT_SECONDS)) as held:
                 yield held
             return
         queue = RedisTicketQueue(self.store.red, f"{self.store.key_prefix}queue:{conversation_id}", lock_lifetime)

@@ -1,12 +1,13 @@
 """The lock store chosen by the environment (bot/rasa/lock_store.py)."""
 from __future__ import annotations
 
+import asyncio
 import uuid
 
 import pytest
 from rasa.core.lock_store import InMemoryLockStore, RedisLockStore
 
-from bot.rasa.lock_store import LockStoreFromEnvironment, redis_lock_store
+from bot.rasa.lock_store import WAIT_SECONDS, LockStoreFromEnvironment, redis_lock_store
 
 LOCAL_REDIS = "redis://127.0.0.1:6379/15"  # runs on these machines; db 15 is left to the tests
 
@@ -15,6 +16,39 @@ def test_one_process_without_redis_uses_the_in_memory_lock(monkeypatch):
     monkeypatch.delenv("REDIS_URL", raising=False)
     monkeypatch.setenv("SANIC_WORKERS", "1")
     assert isinstance(LockStoreFromEnvironment().store, InMemoryLockStore)
+
+
+def test_a_turn_that_finds_its_conversation_busy_tries_again_soon_and_goes_second(monkeypatch):
+    monkeypatch.delenv("REDIS_URL", raising=False)
+    monkeypatch.setenv("SANIC_WORKERS", "1")
+    store, order, waits = LockStoreFromEnvironment(), [], []
+    real_sleep = asyncio.sleep
+
+    async def recorded_sleep(seconds, *args):
+        waits.append(seconds)
+        await real_sleep(0)
+
+    monkeypatch.setattr("rasa.core.lock_store.asyncio.sleep", recorded_sleep)
+
+    async def turn(name, release=None):
+        async with store.lock("patient-1"):
+            order.append(name)
+            if release is not None:
+                await release.wait()
+
+    async def both():
+        release = asyncio.Event()
+        first = asyncio.ensure_future(turn("first", release))
+        await real_sleep(0)
+        second = asyncio.ensure_future(turn("second"))
+        for _ in range(3):
+            await real_sleep(0)
+        release.set()
+        await asyncio.gather(first, second)
+
+    asyncio.run(both())
+    assert order == ["first", "second"]
+    assert waits and set(waits) == {WAIT_SECONDS}
 
 
 def test_several_workers_without_redis_are_refused(monkeypatch):
