@@ -10,7 +10,8 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import services
-from bot import unanswered
+from bot import escalations, unanswered
+from bot.failures import failure
 from bot.safety_texts import whom_to_call
 from bot.kb.loader import DETAIL_SUFFIX
 from bot.triage.levels import rank
@@ -66,6 +67,20 @@ def ask_if_had_now(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
     dispatcher.utter_message(text=f"Do you have {flag.label} now? {what_to_do}",
                              buttons=[{"title": "Yes", "payload": flag.yes_now}, {"title": "No", "payload": "No"}],
                              json_message={"asked_if_had_now": flag.code})  # for the metrics: how often it is asked
+    _record_doubt(tracker)
+
+
+def _record_doubt(tracker: Tracker) -> None:
+    """A sign the net doubted goes into the escalation log (no alert, no text), for the clinic to review the doubt."""
+    doubted = sorted({e["value"] for e in tracker.latest_message.get("entities") or []
+                      if e.get("entity") == "symptom_doubted"})
+    if not doubted:
+        return
+    try:
+        escalations.record(services.sessions(), tracker.sender_id, escalations.DOUBTED, doubted,
+                           tracker.get_latest_input_channel(), None)
+    except Exception:  # the patient's reply never depends on the log
+        failure("escalation_not_recorded", "a doubted warning sign could not be recorded", with_traceback=True)
 
 
 def _detail_of(topic: str):

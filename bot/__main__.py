@@ -110,7 +110,7 @@ def main(argv=None) -> int:
     kb.add_argument("action", choices=["load"])
     kb.set_defaults(run=_kb_load)
     esc = commands.add_parser("escalations", help="list escalation records")
-    esc.add_argument("--level", choices=["soon", "urgent", "emergency", "handoff"])
+    esc.add_argument("--level", choices=["soon", "urgent", "emergency", "handoff", "doubted"])
     esc.add_argument("--since", type=datetime.fromisoformat, help="YYYY-MM-DD[THH:MM]")
     esc.add_argument("--until", type=datetime.fromisoformat, help="YYYY-MM-DD[THH:MM]")
     esc.set_defaults(run=_escalations)

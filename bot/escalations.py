@@ -1,4 +1,5 @@
-"""The escalation log: triages at `soon` or above and requests for a person. No message text is kept."""
+"""The escalation log: triages at `soon` or above, requests for a person and doubted warning signs. No message
+text is kept."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -12,10 +13,13 @@ from bot.triage.levels import rank
 
 RECORDED_FROM = "soon"
 HANDOFF = "handoff"  # a patient asked for a person
+# a warning sign the lexicon found and the learned net read as nothing the patient has now: the patient was asked
+# "Do you have it now?" with what to do if so. Recorded (never alerted) so that the clinic can review the doubt.
+DOUBTED = "doubted"
 
 
 def should_record(level: Optional[str]) -> bool:
-    return level == HANDOFF or rank(level) >= rank(RECORDED_FROM)
+    return level in (HANDOFF, DOUBTED) or rank(level) >= rank(RECORDED_FROM)
 
 
 def record(session_maker: sessionmaker, conversation_id: str, level: str, symptom_codes: Sequence[str],

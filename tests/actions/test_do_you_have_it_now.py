@@ -43,6 +43,16 @@ def test_a_sign_the_nets_disagree_on_gets_the_warning_signs_and_the_question_whe
     assert list_escalations(kb) == []
 
 
+def test_a_sign_the_net_doubted_is_recorded_for_the_clinic_without_an_alert(kb):
+    entities = [entity("symptom_mentioned", "chest_pain"), entity("symptom_asked_about", "chest_pain"),
+                entity("symptom_doubted", "chest_pain")]
+    _, messages = run(triage.ActionTriage(), tracker("report_symptom", entities, channel="twilio"))
+    assert messages[1]["text"] == "Do you have chest pain now? If you do, call 911 now."
+    [entry] = list_escalations(kb)
+    assert (entry.level, entry.symptom_codes, entry.channel, entry.number_given) == ("doubted", ["chest_pain"], "twilio", None)
+    assert list_escalations(kb, level="emergency") == []
+
+
 def _after_the_bot_said(*texts):
     """The events of a conversation where the bot's last turn said `texts`, and the patient now says "yes"."""
     earlier = {"intent": {"name": "ask_complication_nerve_injury", "confidence": 0.9}, "entities": [], "text": "…"}

@@ -111,3 +111,15 @@ def test_a_sure_question_never_hides_a_red_flag(detector):
     intent, entities = parse_with_confidence(detector, "my legs went numb this morning, could that leave me paralysed?",
                                              "ask_complication_nerve_injury", 0.99)
     assert intent == "report_symptom" and "level_emergency" in entities
+
+
+def test_a_sign_the_net_doubted_is_asked_about_and_marked_for_the_record(detector, monkeypatch):
+    from bot.triage.decision import Decision
+
+    doubted = Decision(level=None, codes=(), mentioned=("chest_pain",), asked_about=("chest_pain",),
+                       doubted=("chest_pain",))
+    monkeypatch.setattr(detector.engine, "decide", lambda text: doubted)
+    intent, entities, _ = parse(detector, "my chest pain joke fell flat", intent="nlu_fallback")
+    assert intent == "report_symptom"
+    assert entities["symptom_asked_about"] == ["chest_pain"] and entities["symptom_doubted"] == ["chest_pain"]
+    assert "level_emergency" not in entities

@@ -84,6 +84,7 @@ class RedFlagDetector(GraphComponent, EntityExtractorMixin):
             elif decision.mentioned:  # asked about, denied or past: information, not triage
                 mentioned = [_entity("symptom_mentioned", code, self.name) for code in decision.mentioned]
                 mentioned += [_entity("symptom_asked_about", code, self.name) for code in decision.asked_about]
+                mentioned += [_entity("symptom_doubted", code, self.name) for code in decision.doubted]
                 message.set(ENTITIES, message.get(ENTITIES, []) + mentioned, add_to_output=True)
                 if decision.doubted and not _confident_question(message):
                     # the nets disagree on a warning sign: the triage action asks whether the patient has it now
@@ -111,6 +112,7 @@ class RedFlagDetector(GraphComponent, EntityExtractorMixin):
         entities += self._numbers()
         # a warning sign the nets disagree on, beside a milder one they agree on: asked about after the reply
         entities += [_entity("symptom_asked_about", code, extractor) for code in decision.asked_about]
+        entities += [_entity("symptom_doubted", code, extractor) for code in decision.doubted]
         message.set(ENTITIES, message.get(ENTITIES, []) + entities, add_to_output=True)
         if decision.level == "self_care":
             return  # expected after the procedure: keep the classifier's intent (the patient may ask more)
