@@ -259,9 +259,15 @@ def training_from_log(name: str) -> dict:
     log = OUT / f"train-{name}.log"
     stamps = [datetime.strptime(m, "%Y-%m-%d %H:%M:%S")
               for m in re.findall(r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d) ", log.read_text(errors="replace"), re.M)]
-    return {"wall_s": (stamps[-1] - stamps[0]).total_seconds() if stamps else float("nan"), "cpu_s": None,
-            "components_s": component_times(log), "skipped": skipped_components(log),
-            "model_mb": (OUT / "models" / f"{name}.tar.gz").stat().st_size / 1e6, "reused": True}
+    wall = (stamps[-1] - stamps[0]).total_seconds() if stamps else float("nan")
+    return dict(training_result(name, wall, cpu=None), reused=True)
+
+
+def training_result(name: str, wall: float, cpu: Optional[float]) -> dict:
+    """One model's training: its time, its components' times and what Rasa skipped (from its log), its size."""
+    log = OUT / f"train-{name}.log"
+    return {"wall_s": wall, "cpu_s": cpu, "components_s": component_times(log), "skipped": skipped_components(log),
+            "model_mb": (OUT / "models" / f"{name}.tar.gz").stat().st_size / 1e6}
 
 
 def train(name: str, config: Path) -> dict:
@@ -278,8 +284,7 @@ def train(name: str, config: Path) -> dict:
     if done.returncode != 0:
         raise RuntimeError(f"training {name} failed; see {log}")
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return {"wall_s": wall, "cpu_s": cpu, "components_s": component_times(log), "skipped": skipped_components(log),
-            "model_mb": (OUT / "models" / f"{name}.tar.gz").stat().st_size / 1e6}
+    return training_result(name, wall, cpu)
 
 
 def components(config: Path) -> Dict[str, List[str]]:

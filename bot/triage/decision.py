@@ -254,7 +254,7 @@ class TriageEngine:
         sentences, each sentence that holds one - as nothing the patient has now with at least the `doubt`
         probability."""
         threshold = self.net.thresholds.doubt if self.net else None
-        alarms = [f for f in assessment.affirmed if rank(f.level) >= rank("urgent")]
+        alarms = assessment.alarms
         if threshold is None or not alarms or never_doubted(text, alarms):
             return ()
         spans = [text] + sorted({f.sentence for f in alarms if f.sentence} - {text})

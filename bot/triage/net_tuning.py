@@ -61,7 +61,7 @@ def doubt_threshold(examples: Sequence[Example], probabilities: np.ndarray) -> T
         if example.level not in ("urgent", "emergency"):
             continue
         read = engine.read(example.text)
-        alarms = [f for f in engine.triage.assess(read).affirmed if rank(f.level) >= rank("urgent")]
+        alarms = engine.triage.assess(read).alarms
         if alarms and not never_doubted(read, alarms):
             found.append(row[CLASSES.index("none")])
     highest = float(max(found, default=1.0))

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field, replace
 from typing import List, Optional
 
 from bot.triage.followup import families_for
-from bot.triage.levels import higher_level
+from bot.triage.levels import higher_level, rank
 from bot.triage.lexicon import Lexicon, load_lexicon
 from bot.triage.pipeline import TARGETS, build_pipeline
 from bot.triage.temperature import find_temperature_f
@@ -140,6 +140,11 @@ class Assessment:
     @property
     def affirmed(self) -> List[Finding]:
         return [f for f in self.findings if f.affirmed]
+
+    @property
+    def alarms(self) -> List[Finding]:
+        """What the patient has now at urgent or higher: what the net may doubt."""
+        return [f for f in self.affirmed if rank(f.level) >= rank("urgent")]
 
     @property
     def level(self) -> Optional[str]:
