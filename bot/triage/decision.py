@@ -24,9 +24,10 @@ _REFERS_BACK = re.compile(r"\b(it|its|it's|that|that one|this|same|the other (si
                           r"worse|spread\w*|still)\b", re.I)
 # Words of a message that reads as a symptom, for the screening question when neither net can place it.
 _SYMPTOM_WORDS = re.compile(
-    r"\b(pain\w*|hurt\w*|\w*ach(e|es|ing|y)\b|sore\w*|swell\w*|swollen|numb\w*|tingl\w*|dizz\w*|weak\w*|sick|bleed\w*|blood\w*|"
+    r"\b(pain\w*|hurt\w*|\w*ach(e|es|ing|y)\b|sore\w*|swell\w*|swollen|numb(?!er)\w*|tingl\w*|dizz\w*|weak\w*|sick|bleed\w*|blood\w*|"
     r"rash|itch\w*|breath\w*|cough\w*|vomit\w*|throw\w* up|threw up|temperature|burn\w*|sweat\w*|faint\w*|woozy|"
-    r"funny|weird|strange|not right|off|unwell|ill|symptom\w*|feel\w* (bad|awful|terrible|wrong)|"
+    r"funny|weird|strange|not right|(feel\w*|seems?|looks?|bit|little|all|something'?s|something is) off|unwell|ill|"
+    r"symptom\w*|feel\w* (bad|awful|terrible|wrong)|"
     r"(do ?n'?t|do not|not) feel\w* (well|good|right))\b", re.I)
 # A short message in plain English needs a word of the body or of a symptom before the net may place it: on
 # "I don't know" or "banana" (answers to a follow-up question) its guesses are noise.

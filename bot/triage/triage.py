@@ -36,7 +36,7 @@ _DENIES_ALL = re.compile(r"(^|[.!?]\s*)(but )?(i|he|she) (don'?t|dont|do not|doe
 _SHIVERING = re.compile(r"chill|shak|shiver|rigor|sweat|hot and cold", re.I)
 # "at the sight of my wound when we changed the dressing": a wound or dressing of the writer's own (batch 27)
 _WRITER_IS_PATIENT = re.compile(r"\bmy (procedure|op|operation|surgery|kyphoplasty|vertebroplasty|wound|incision|"
-                                r"dressing|stitches|needle site|puncture site)\b", re.I)
+                                r"dressing|stitches|needle site|puncture site|bandage|plaster|bedside|hospital bed)\b", re.I)
 # "...will it matter before my procedure?", "I may need to reschedule my appointment": the writer is the patient,
 # planning for their own procedure (and "husband has fever (flu). can i still come in for my procedure" is his, batch 28)
 _WRITER_PLANS = re.compile(r"\b(before|after|for|until|till|to) my (procedure|op|operation|surgery|kyphoplasty|vertebroplasty)\b"
@@ -48,8 +48,14 @@ _WRITER_PLANS = re.compile(r"\b(before|after|for|until|till|to) my (procedure|op
                            r"(appointment|appt|procedure|op|operation|surgery|date|slot)\b", re.I)
 # "my sister staying with me has the flu": "with me" does not make the writer the one who has it
 _LIVES_WITH_ME = re.compile(r"\b(who'?s |who is |that'?s )?(staying|living|stopping|lives|stays) with (me|us)\b", re.I)
-_RELATIVE_FIRST = re.compile(r"^\W*((my|our) )?(husband|wife|partner|mother|mom|mum|father|dad|son|daughter|sister|brother|aunt|uncle|"
-                             r"grand(mother|ma|father|pa)|kids?|child|children)\b(?![^.!?]*\b(i|i'?m|me|my)\b)", re.I)
+_RELATIVE = (r"(husband|wife|partner|mother|mom|mum|father|dad|son|daughter|sister|brother|aunt|uncle|"
+             r"grand(mother|ma|father|pa)|kids?|child|children)")
+_NOT_THE_WRITER_AFTER = r"(?![^.!?]*\b(i|i'?m|me|my)\b)"
+_RELATIVE_FIRST = re.compile(rf"^\W*((my|our) )?{_RELATIVE}\b{_NOT_THE_WRITER_AFTER}", re.I)
+# "I'm the one who had the kypho (doing great) but my son's broken out in a rash": the relative is the subject of
+# the sign (not "my wife noticed my legs are numb")
+_RELATIVE_HAS = re.compile(rf"\b(my|our) {_RELATIVE}('s| has| is| was| had| got| has got| keeps| started)\b"
+                           rf"{_NOT_THE_WRITER_AFTER}", re.I)
 
 
 # "My neighbour had it done and she got a fever afterwards": the clause after "and she" is still the neighbour's
@@ -224,8 +230,9 @@ class Triage:
             normal = (temperature is not None and self.normal_temperature_max_f is not None
                       and temperature <= self.normal_temperature_max_f and not shivering)
         # the finding may hold its subject ("wife fell")
-        relatives = bool(ent._.is_family) or (well_patient_writes and _RELATIVE_FIRST.search(
-            _LIVES_WITH_ME.sub("", before + ent.text)))
+        subject = _LIVES_WITH_ME.sub("", before + ent.text)
+        relatives = bool(ent._.is_family) or (well_patient_writes and bool(
+            _RELATIVE_FIRST.search(subject) or _RELATIVE_HAS.search(subject)))
         other_person = (relatives and (not _PROXY_PRESENT.search(ent.sent.text) or well_patient_writes)) or any(
             modifier.category == "OTHER_PERSON" for modifier in ent._.modifiers) or _still_someone_else(
             ent.sent.text, before)

@@ -74,6 +74,16 @@ def test_a_plain_question_is_not_screened(engine):
     assert not engine.decide("when can I drive again?").unplaced
 
 
+@pytest.mark.parametrize("text", ["phone number", "whats the fax number", "bandaid off when"])
+def test_a_number_or_a_plaster_coming_off_is_no_symptom(text, engine):
+    # "number" once read as "numb...", and "off" alone as "feeling off": both got the 911 screen
+    assert not engine.decide(text).unplaced
+
+
+def test_feeling_off_is_still_screened(engine):
+    assert engine.decide("I feel off").unplaced and engine.decide("he seems off").unplaced
+
+
 def test_symptoms_add_up_over_turns_and_a_denied_one_is_dropped(engine):
     first = engine.decide("I have a fever of 101")
     assert first.state.by_code.get("fever") == "urgent"
