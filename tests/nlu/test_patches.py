@@ -1,5 +1,6 @@
 """bot/rasa/patches.py against stock Rasa: each patched function gives stock's answers, the patches apply only on the
 Rasa version they were written for, and nothing but the server's entry point applies them."""
+import asyncio
 import subprocess
 import sys
 
@@ -9,9 +10,11 @@ from jsonschema import ValidationError
 from rasa.core.actions.action import RemoteAction
 from rasa.shared.core.events import Event
 from rasa.shared.utils.common import all_subclasses
+from rasa.utils.endpoints import EndpointConfig
+from aiohttp import web
 
 from bot.rasa import patches
-from scripts.launch import ROOT
+from scripts.launch import ROOT, free_port
 
 REPLIES = [
     {"events": [], "responses": [{"text": "hi"}]},
@@ -105,3 +108,38 @@ def test_removing_the_patches_gives_stock_rasa_back():
     patches.apply()
     patches.remove()
     assert LogisticRegressionClassifier.process is patches._stock_classify
+    assert EndpointConfig.session is patches._stock_session
+
+
+async def _serve_webhook(port: int, peers: list):
+    """A stand-in action server that notes the client port of every call (one port: one connection)."""
+    async def webhook(request):
+        peers.append(request.transport.get_extra_info("peername")[1])
+        body = await request.json()
+        return web.json_response({"events": [], "responses": [{"text": body["next_action"]}]})
+
+    app = web.Application()
+    app.router.add_post("/webhook", webhook)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    return runner
+
+
+def test_action_server_calls_share_one_connection_and_get_the_same_replies(patched):
+    port, peers = free_port(), []
+
+    async def calls():
+        runner = await _serve_webhook(port, peers)
+        endpoint = EndpointConfig(f"http://127.0.0.1:{port}/webhook")
+        replies = [await endpoint.request(json={"next_action": f"action_{i}"}, method="post") for i in range(5)]
+        await runner.cleanup()  # the action server restarts: its open connection is gone
+        runner = await _serve_webhook(port, peers)
+        replies.append(await endpoint.request(json={"next_action": "after_restart"}, method="post"))
+        await runner.cleanup()
+        return replies
+
+    replies = asyncio.run(calls())
+    assert [r["responses"][0]["text"] for r in replies] == [f"action_{i}" for i in range(5)] + ["after_restart"]
+    assert len(set(peers[:5])) == 1  # stock Rasa opens a connection per call: five ports
+
