@@ -58,6 +58,12 @@ _RELATIVE_HAS = re.compile(rf"\b(my|our) {_RELATIVE}('s| has| is| was| had| got|
                            rf"{_NOT_THE_WRITER_AFTER}", re.I)
 
 
+# "my legs went numb after lifting my grandson", "after lifting my grandson I passed out": a sign the writer names as
+# their own ("my legs", "I have a") is theirs, whoever else the sentence names (found in a blind training batch)
+_WRITERS_OWN = re.compile(r"\b(my|i|i'?ve|ive|i'?m|im)( (have|had|got|'ve got|am|was|feel|felt|keep|kept|just|suddenly|"
+                          r"now|also|really|a|an|some|very|bad|terrible|severe|sudden|new))*\s*$", re.I)
+
+
 # "My neighbour had it done and she got a fever afterwards": the clause after "and she" is still the neighbour's
 # (ConText's scope ends at "and she", which guards against a negation reaching too far). Only people who are never
 # the patient (not relatives, who may be writing for the patient), and only while the patient is not named again.
@@ -233,9 +239,10 @@ class Triage:
         subject = _LIVES_WITH_ME.sub("", before + ent.text)
         relatives = bool(ent._.is_family) or (well_patient_writes and bool(
             _RELATIVE_FIRST.search(subject) or _RELATIVE_HAS.search(subject)))
-        other_person = (relatives and (not _PROXY_PRESENT.search(ent.sent.text) or well_patient_writes)) or any(
-            modifier.category == "OTHER_PERSON" for modifier in ent._.modifiers) or _still_someone_else(
-            ent.sent.text, before)
+        other_person = not _WRITERS_OWN.search(before) and (
+            (relatives and (not _PROXY_PRESENT.search(ent.sent.text) or well_patient_writes)) or any(
+                modifier.category == "OTHER_PERSON" for modifier in ent._.modifiers) or _still_someone_else(
+                ent.sent.text, before))
         # thoughts of suicide are never left as someone else's: anyone at risk now is told the crisis line and 911
         other_person = other_person and flag.code != "crisis"
         return Finding(
