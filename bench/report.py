@@ -181,9 +181,10 @@ def render(results: dict) -> str:
             "it. The *tracker store* rows: the stock SQL store parses and replays every event of the "
             "conversation for every message (and turns each stored event back into an object by walking all "
             "event classes), and its SQLite commits wait for the disk; `bot/rasa/tracker_store.py` keeps recent "
-            "trackers in the process with a bounded history and uses SQLite's write-ahead log. What remains "
-            "is the action-server round trip (Rasa opens a new HTTP connection for every call), the NLU "
-            "pipeline, RulePolicy's scan of all its rules, and Rasa's own message handling.",
+            "trackers in the process with a bounded history and uses SQLite's write-ahead log. Stock Rasa opens "
+            "a new HTTP session and connection for every action-server call; the patches keep one per event "
+            "loop. What remains is the action server's own work, the NLU pipeline, RulePolicy's scan of all "
+            "its rules, and Rasa's own message handling.",
             "",
         ]
     lines += ["Training time per component (from Rasa's training log, 1 s resolution):", "",
