@@ -19,6 +19,9 @@ RELIED_ON: Tuple[Tuple[str, str, str], ...] = (
      "bot/rasa/patches.py replaces it with a copy of its 3.6.21 body that builds the validator once"),
     ("rasa.shared.core.events", "Event.resolve_by_type",
      "bot/rasa/patches.py caches its answer per event name"),
+    ("rasa.utils.endpoints", "EndpointConfig.session",
+     "bot/rasa/patches.py lends one open session per event loop in its place (EndpointConfig.request enters it "
+     "with `async with`)"),
     ("rasa.core.tracker_store", "SQLTrackerStore._event_query",
      "bot/rasa/tracker_store.py loads only the latest session's events with it"),
     ("rasa.core.tracker_store", "SQLTrackerStore.SQLEvent.__table__",
