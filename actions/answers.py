@@ -3,7 +3,7 @@ actions: read the tracker, call bot.*, utter; the reply metadata goes in `json_m
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
@@ -14,6 +14,7 @@ from bot import escalations, unanswered
 from bot.failures import failure
 from bot.safety_texts import whom_to_call
 from bot.kb.loader import DETAIL_SUFFIX
+from bot.triage.decision import QUESTION, QUESTION_CONFIDENCE, SYMPTOM_INTENT
 from bot.triage.levels import rank
 
 MORE_TITLE = "Tell me more"
@@ -34,21 +35,41 @@ class ActionAnswerTopic(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
         intent = (tracker.latest_message.get("intent") or {}).get("name", "")
-        try:
-            answer = services.knowledge_base().answer_for_intent(intent)
-        except Exception:
-            logger.exception("knowledge-base lookup failed")
-            answer = None
-        if answer is None:
+        events = utter_answer(dispatcher, intent)
+        if events is None:
             _unavailable(dispatcher)
             return []
-        detail = _detail_of(answer.topic)
-        buttons = [{"title": MORE_TITLE, "payload": "/ask_more"}] if detail else []
-        dispatcher.utter_message(text=answer.text, buttons=buttons,
-                                 json_message={"topic": answer.topic, "sources": answer.sources,
-                                               "reviewed": _reviewed(answer.topic)})
         ask_if_had_now(dispatcher, tracker)
-        return [SlotSet("last_topic", answer.topic if detail else None)]
+        return events
+
+
+def utter_answer(dispatcher: CollectingDispatcher, intent: str) -> Optional[List[Dict]]:
+    """The knowledge base's answer to a question intent, with "Tell me more" when it has detail; None if none."""
+    try:
+        answer = services.knowledge_base().answer_for_intent(intent)
+    except Exception:
+        logger.exception("knowledge-base lookup failed")
+        answer = None
+    if answer is None:
+        return None
+    detail = _detail_of(answer.topic)
+    buttons = [{"title": MORE_TITLE, "payload": "/ask_more"}] if detail else []
+    dispatcher.utter_message(text=answer.text, buttons=buttons,
+                             json_message={"topic": answer.topic, "sources": answer.sources,
+                                           "reviewed": _reviewed(answer.topic)})
+    return [SlotSet("last_topic", answer.topic if detail else None)]
+
+
+def question_asked_too(tracker: Tracker) -> Optional[str]:
+    """The question intent the classifier was sure of, in a message that asks something beside the symptom it
+    reports ("the pain is not much better after 6 weeks. Can I still have the procedure?"); None otherwise."""
+    text = tracker.latest_message.get("text") or ""
+    if not QUESTION.search(text.strip()):
+        return None
+    ranking = [r for r in tracker.latest_message.get("intent_ranking") or [] if r.get("name") != SYMPTOM_INTENT]
+    best = ranking[0] if ranking else {}
+    name = str(best.get("name") or "")
+    return name if name.startswith("ask_") and (best.get("confidence") or 0.0) >= QUESTION_CONFIDENCE else None
 
 
 def ask_if_had_now(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:

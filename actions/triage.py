@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import services
-from actions.answers import ask_if_had_now
+from actions.answers import ask_if_had_now, question_asked_too, utter_answer
 from bot import alerts, escalations
 from bot.failures import failure
 from bot.triage.decision import outcome
@@ -49,8 +49,11 @@ def _sealed_contact(tracker: Tracker) -> Optional[str]:
     return sealed if isinstance(sealed, str) else None
 
 
-def triage_reply(dispatcher: CollectingDispatcher, tracker: Tracker, level: str, codes: List[str]) -> List[Dict]:
-    """Tell the patient whom to call now; symptoms told over several turns add up (the highest level wins)."""
+def triage_reply(dispatcher: CollectingDispatcher, tracker: Tracker, level: str, codes: List[str],
+                 question: Optional[str] = None) -> List[Dict]:
+    """Tell the patient whom to call now; symptoms told over several turns add up (the highest level wins). A
+    `question` intent asked beside a symptom to raise in office hours is answered after it; never beside an urgent
+    sign or an emergency, whose instruction stands alone."""
     result = outcome(level, codes, _remembered(tracker), lambda code, lvl: _flag(code, lvl).level,
                      tracker.get_slot("days_since_procedure"), services.profile().setting("pain_review_days"))
     overall, all_codes, remembered = result.level, list(result.codes), result.remembered
@@ -63,6 +66,7 @@ def triage_reply(dispatcher: CollectingDispatcher, tracker: Tracker, level: str,
             advice, advice_meta = answer.text, {"topic": answer.topic, "sources": answer.sources}
     disposition = decide(overall, labels, all_codes, services.profile(), advice=advice)
     dispatcher.utter_message(text=disposition.text, json_message={**disposition.metadata, **advice_meta})
+    answered = utter_answer(dispatcher, question) if question and overall == "soon" else None
     if escalations.should_record(overall):
         try:
             entry = escalations.record(services.sessions(), tracker.sender_id, overall, all_codes,
@@ -72,7 +76,8 @@ def triage_reply(dispatcher: CollectingDispatcher, tracker: Tracker, level: str,
         except Exception:  # the patient's reply never depends on the log or the alert
             failure("escalation_not_recorded", "a %s escalation could not be recorded or alerted", overall,
                     with_traceback=True)
-    return [SlotSet("reported_symptoms", [f"{code}:{lvl}" for code, lvl in sorted(remembered.items())])]
+    return [SlotSet("reported_symptoms", [f"{code}:{lvl}" for code, lvl in sorted(remembered.items())])] \
+        + (answered or [])
 
 
 class ActionTriage(Action):
@@ -94,7 +99,7 @@ class ActionTriage(Action):
             kept = {c: l for c, l in _remembered(tracker).items() if c not in mentioned}
             remembered = [f"{c}:{l}" for c, l in sorted(kept.items())]
             return [SlotSet("reported_symptoms", remembered)] + _questions_left(tracker)
-        events = triage_reply(dispatcher, tracker, level, codes)
+        events = triage_reply(dispatcher, tracker, level, codes, question_asked_too(tracker))
         ask_if_had_now(dispatcher, tracker)
         return events + _questions_left(tracker) + _temperature_told(tracker)
 

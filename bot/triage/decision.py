@@ -51,7 +51,10 @@ _CRISIS_WORDS = re.compile(
     r"no point|not worth|pointless|give up|giving up|go on|goodbye|bye|life|lives|living|live|alive|wake up|waking|"
     r"overdose|pills|tablets|gun|rope|bridge|jump\w*|(?<!work )(?<!works )anymore|(?<!work )(?<!works )any more|disappear\w*|be here|(my|him|her|them)sel(f|ves)|"
     r"can'?t (cope|take|do this|carry on)|(want|wish|need)\w*\b[^.!?]{0,25}\b(stop|over|gone|away))\b", re.I)
-_QUESTION = re.compile(r"\?\s*$|^(what|when|how|should|is|are|can|could|will|would|do|does)\b", re.I)
+SYMPTOM_INTENT = "report_symptom"  # the intent a message gets from `soon` up: an affirmed red flag escalates
+QUESTION_CONFIDENCE = 0.6  # how sure of a question topic the classifier must be for it to be answered beside a symptom
+# a message that asks something: it ends with "?" or starts as a question does
+QUESTION = re.compile(r"\?\s*$|^(what|when|how|should|is|are|can|could|will|would|do|does)\b", re.I)
 CRISIS = "crisis"
 LONG_MESSAGE_TOKENS, SENTENCE_MIN_TOKENS = 60, 5
 # A sentence of a long message is scored alone only when the net is sure of it: it learnt from whole messages,
@@ -239,7 +242,7 @@ class TriageEngine:
         mentioned = tuple(sorted({c for c in assessment.mentioned_codes if c not in codes} | set(doubted)))
         follow_ups = tuple(assessment.follow_ups) if level == assessment.level and level != "emergency" else ()
         unplaced = (level is None and not mentioned and bool(_SYMPTOM_WORDS.search(read))
-                    and not _QUESTION.search(read))
+                    and not QUESTION.search(read))
         remembered = {c: l for c, l in state.by_code.items() if c not in mentioned}
         if level:  # the same rule as the actions apply to the slots: symptoms told before add up
             remembered = outcome(level, codes, remembered, self._flag_level).remembered

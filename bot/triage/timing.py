@@ -12,12 +12,20 @@ _UNIT_DAYS = {"day": 1, "week": 7, "month": 30}
 _AMOUNT = re.compile(
     r"\b(\d{1,3}|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|couple of|few)\s+"
     r"(day|week|month)s?\s+(ago|since|after|post|back)\b", re.I)
+# The procedure still to come ("her procedure is Monday", "I'm booked for kyphoplasty next week"): the days a
+# message gives are then not days since it.
+_FUTURE = re.compile(
+    r"\b(is|are|'s|s|will be|booked|scheduled|planned|set|due|coming up|having|getting|going to have|have)\b"
+    r"[\w' ]{0,30}?\b(on (mon|tues|wednes|thurs|fri|satur|sun)day|(mon|tues|wednes|thurs|fri|satur|sun)day|tomorrow|"
+    r"next (week|month|\w+day)|in (\d+|a|an|one|two|three|four|five|six|a few|a couple of) (days?|weeks?|months?)|"
+    r"this (coming )?(week|\w+day))\b|\b(before|ahead of) (my|the|his|her|mum's|mom's|dad's) (kyphoplast\w*|"
+    r"vertebroplast\w*|procedure|surgery|operation|op)\b(?! (was|two|three|\d))", re.I)
 _RELATIVE = {"yesterday": 1, "today": 0, "this morning": 0, "last night": 1, "last week": 7, "last month": 30}
 
 
 def days_since_procedure(text: str) -> Optional[int]:
     """Days since the procedure, if the message gives them and is about the procedure; else None."""
-    if not text or not _PROCEDURE.search(text):
+    if not text or not _PROCEDURE.search(text) or _FUTURE.search(text):
         return None
     match = _AMOUNT.search(text)
     if match:

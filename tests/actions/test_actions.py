@@ -170,6 +170,38 @@ def test_pain_not_yet_better_before_the_review_day_is_self_care(kb):
     assert [e.level for e in list_escalations(kb)] == ["soon"]
 
 
+def _asking(text, ranking, entities):
+    t = tracker("report_symptom", entities)
+    t.latest_message["text"] = text
+    t.latest_message["intent_ranking"] = [{"name": "report_symptom", "confidence": 1.0}] + ranking
+    return t
+
+
+def test_a_question_asked_beside_a_symptom_for_office_hours_is_answered_too(kb):
+    entities = [entity("symptom", "pain_not_improving"), entity("level_soon", "pain_not_improving")]
+    t = _asking("I've had a brace for 6 weeks and the pain is not much better. Can I have the procedure?",
+                [{"name": "ask_candidacy", "confidence": 0.8}, {"name": "ask_pain_relief", "confidence": 0.1}], entities)
+    _, messages = run(triage.ActionTriage(), t)
+    assert messages[0]["custom"]["triage"] == "soon"
+    assert messages[1]["custom"]["topic"] == "candidacy"
+
+
+def test_no_answer_beside_an_urgent_sign_nor_to_an_unsure_guess_nor_without_a_question(kb):
+    urgent = [entity("symptom", "fever"), entity("level_urgent", "fever")]
+    t = _asking("I have a fever, can I still have the procedure on Monday?",
+                [{"name": "ask_prep_reschedule_if_ill", "confidence": 0.99}], urgent)
+    _, messages = run(triage.ActionTriage(), t)
+    assert [m["custom"].get("topic") for m in messages] == [None]  # the instruction stands alone
+    soon = [entity("symptom", "pain_not_improving"), entity("level_soon", "pain_not_improving")]
+    unsure = _asking("the pain is not much better, can I have it done?", [{"name": "ask_candidacy", "confidence": 0.4}],
+                     soon)
+    no_question = _asking("the pain is not much better after 6 weeks", [{"name": "ask_candidacy", "confidence": 0.9}],
+                          soon)
+    for t in (unsure, no_question):
+        _, messages = run(triage.ActionTriage(), t)
+        assert len(messages) == 1 and messages[0]["custom"]["triage"] == "soon"
+
+
 def validate(slot, text, unclear=None):
     t = tracker("nlu_fallback")
     t.slots[triage.UNCLEAR] = unclear

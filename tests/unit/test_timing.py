@@ -21,6 +21,10 @@ def test_days_since_the_procedure(text, days):
     "I have had back pain for 5 days",          # not about the procedure
     "when can I drive after the procedure",     # no time given
     "", "my mother is 92",
+    # the procedure is still to come: "yesterday" is when the cough began, not the procedure
+    "My mom came down with a fever and cough yesterday and her procedure is Monday. Should we still come?",
+    "I'm booked for kyphoplasty next week and my back went again yesterday",
+    "two days ago I started a cold, is that a problem before my procedure?",
 ])
 def test_no_days_when_the_message_does_not_say(text):
     assert days_since_procedure(text) is None

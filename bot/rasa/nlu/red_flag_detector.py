@@ -25,15 +25,12 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.clinic import load_profile
-from bot.triage.decision import Decision, TriageEngine, build_engine, triage_for
+from bot.triage.decision import (QUESTION_CONFIDENCE, SYMPTOM_INTENT, Decision, TriageEngine, build_engine,
+                                 triage_for)
 from bot.triage.timing import days_since_procedure
 
 logger = logging.getLogger(__name__)
 
-SYMPTOM_INTENT = "report_symptom"
-
-
-QUESTION_CONFIDENCE = 0.6  # as sure of a question topic as the encoder's second opinion needs to be asked
 
 
 def _confident_question(message: Message) -> bool:
