@@ -107,6 +107,8 @@ def _session(self: EndpointConfig) -> Any:
     key = (id(loop), repr((sorted((self.headers or {}).items()), self.basic_auth)))
     owner, session = _sessions.get(key, (None, None))
     if session is None or session.closed or owner is not loop:
+        for stale in [k for k, (other, _) in _sessions.items() if other.is_closed()]:
+            del _sessions[stale]  # a finished event loop's session: its connections went with the loop
         auth = aiohttp.BasicAuth(self.basic_auth["username"], self.basic_auth["password"]) if self.basic_auth else None
         session = aiohttp.ClientSession(
             headers=self.headers, auth=auth, timeout=aiohttp.ClientTimeout(total=DEFAULT_REQUEST_TIMEOUT),

@@ -143,3 +143,17 @@ def test_action_server_calls_share_one_connection_and_get_the_same_replies(patch
     assert [r["responses"][0]["text"] for r in replies] == [f"action_{i}" for i in range(5)] + ["after_restart"]
     assert len(set(peers[:5])) == 1  # stock Rasa opens a connection per call: five ports
 
+
+
+def test_the_sessions_of_finished_event_loops_are_let_go(patched):
+    from bot.rasa import patches
+
+    async def one_call(port):
+        peers = []
+        runner = await _serve_webhook(port, peers)
+        await EndpointConfig(f"http://127.0.0.1:{port}/webhook").request(json={"next_action": "x"}, method="post")
+        await runner.cleanup()
+
+    for _ in range(3):  # each asyncio.run is a new event loop, as each test client or worker restart is
+        asyncio.run(one_call(free_port()))
+    assert len(patches._sessions) == 1  # only the last loop's, not one per loop that ever ran
