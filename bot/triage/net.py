@@ -170,9 +170,9 @@ class RedFlagNet:
 THRESHOLDS = TRAINING_DIR / "thresholds.yml"
 
 
-def training_examples(directory: Path = TRAINING_DIR, labelled: Optional[Sequence[Example]] = None) -> List[Example]:
-    """The labelled messages and the NLU questions the net learns from."""
-    labelled = load_examples(directory) if labelled is None else labelled
+def training_examples(labelled: Optional[Sequence[Example]] = None) -> List[Example]:
+    """The labelled messages (those of data/triage/ unless given) and the NLU questions the net learns from."""
+    labelled = load_examples() if labelled is None else labelled
     return list(labelled) + nlu_questions(labelled=labelled)
 
 
@@ -202,7 +202,7 @@ def load_net(directory: Path = TRAINING_DIR, cache_dir: Optional[Path] = None) -
         except Exception:  # a stale or broken cache is refitted, never trusted
             logger.warning("the cached red-flag net could not be read; fitting it again")
     labelled = load_examples(directory)
-    net = RedFlagNet(training_examples(directory, labelled), load_thresholds(directory / THRESHOLDS.name),
+    net = RedFlagNet(training_examples(labelled), load_thresholds(directory / THRESHOLDS.name),
                      [e.text for e in labelled])
     try:
         cache_dir.mkdir(parents=True, exist_ok=True)
