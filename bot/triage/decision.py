@@ -165,6 +165,11 @@ class TriageEngine:
             if not index and level == "urgent" and prediction.code and self.triage.lexicon.has(prediction.code) \
                     and self._flag_level(prediction.code, level) == "emergency":
                 level = "emergency"
+            # the net says urgent naming the very sign the lexicon found, and the lexicon knows that sign's level: a
+            # level above it is the net's levels straying ("5 days ago and my pain is not getting better"). Never an
+            # emergency: there the net's flag may be the wrong one ("probably just tired, but she's saying odd things")
+            if level == "urgent" and prediction.code in {f.code for f in assessment.affirmed}:
+                level = min(level, self._flag_level(prediction.code, level), key=rank)
             if rank(level) > rank(net_level):
                 net_level, net_code = level, prediction.code
         return assessment, net_level, net_code
