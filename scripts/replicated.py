@@ -167,11 +167,17 @@ class Layout:
             self.nginx.terminate()
             self.nginx.wait(timeout=20)
 
-    def upstreams(self) -> List[str]:
-        """The Rasa server (host:port) that took each request through nginx so far, in order."""
+    def upstreams(self, at_least: int = 0, wait_seconds: float = 5.0) -> List[str]:
+        """The Rasa server (host:port) that took each request through nginx so far, in order. nginx logs a request
+        after its reply is sent, so a caller who knows how many were sent waits for `at_least` lines."""
         log = self.workdir / "nginx-access.log"
-        lines = log.read_text().splitlines() if log.exists() else []
-        return [line.split("upstream=")[1].split()[0] for line in lines if "/webhooks/rest/webhook" in line]
+        deadline = time.monotonic() + wait_seconds
+        while True:
+            lines = log.read_text().splitlines() if log.exists() else []
+            taken = [line.split("upstream=")[1].split()[0] for line in lines if "/webhooks/rest/webhook" in line]
+            if len(taken) >= at_least or time.monotonic() > deadline:
+                return taken
+            time.sleep(0.05)
 
 
 def ensure_database(url: str) -> None:
