@@ -14,7 +14,7 @@ from bot import escalations, unanswered
 from bot.failures import failure
 from bot.safety_texts import whom_to_call
 from bot.kb.loader import DETAIL_SUFFIX
-from bot.triage.decision import QUESTION, QUESTION_CONFIDENCE, SYMPTOM_INTENT
+from bot.triage.decision import QUESTION, SYMPTOM_INTENT, confident_question
 from bot.triage.levels import rank
 
 MORE_TITLE = "Tell me more"
@@ -67,9 +67,8 @@ def question_asked_too(tracker: Tracker) -> Optional[str]:
     if not QUESTION.search(text.strip()):
         return None
     ranking = [r for r in tracker.latest_message.get("intent_ranking") or [] if r.get("name") != SYMPTOM_INTENT]
-    best = ranking[0] if ranking else {}
-    name = str(best.get("name") or "")
-    return name if name.startswith("ask_") and (best.get("confidence") or 0.0) >= QUESTION_CONFIDENCE else None
+    best = ranking[0] if ranking else None
+    return best["name"] if confident_question(best) else None
 
 
 def ask_if_had_now(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:

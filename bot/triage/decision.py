@@ -49,10 +49,18 @@ _UNCHANGED_NOW = re.compile(r"\b(no different|not any different|unchanged|the sa
 _CRISIS_WORDS = re.compile(
     r"\b(die|dying|died|dead|death|kill(?!ing me\b|s me\b)\w*|suicid\w*|end|ending|ends|harm\w*|hopeless\w*|worthless|burden|better off|"
     r"no point|not worth|pointless|give up|giving up|go on|goodbye|bye|life|lives|living|live|alive|wake up|waking|"
-    r"overdose|pills|tablets|gun|rope|bridge|jump\w*|(?<!work )(?<!works )anymore|(?<!work )(?<!works )any more|disappear\w*|be here|(my|him|her|them)sel(f|ves)|"
+    r"overdose|pills|tablets|gun|rope|bridge|jump\w*|(?<!work )(?<!works )any ?more|disappear\w*|be here|(my|him|her|them)sel(f|ves)|"
     r"can'?t (cope|take|do this|carry on)|(want|wish|need)\w*\b[^.!?]{0,25}\b(stop|over|gone|away))\b", re.I)
 SYMPTOM_INTENT = "report_symptom"  # the intent a message gets from `soon` up: an affirmed red flag escalates
 QUESTION_CONFIDENCE = 0.6  # how sure of a question topic the classifier must be for it to be answered beside a symptom
+
+
+def confident_question(intent: Optional[Dict]) -> bool:
+    """The classifier's intent (`{"name", "confidence"}`) is a knowledge-base question it is sure of."""
+    intent = intent or {}
+    return str(intent.get("name") or "").startswith("ask_") and (intent.get("confidence") or 0.0) >= QUESTION_CONFIDENCE
+
+
 # a message that asks something: it ends with "?" or starts as a question does
 QUESTION = re.compile(r"\?\s*$|^(what|when|how|should|is|are|can|could|will|would|do|does)\b", re.I)
 CRISIS = "crisis"

@@ -144,7 +144,6 @@ def test_action_server_calls_share_one_connection_and_get_the_same_replies(patch
     assert len(set(peers[:5])) == 1  # stock Rasa opens a connection per call: five ports
 
 
-
 def test_the_sessions_of_finished_event_loops_are_let_go(patched):
     from bot.rasa import patches
 

@@ -25,7 +25,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.clinic import load_profile
-from bot.triage.decision import (QUESTION_CONFIDENCE, SYMPTOM_INTENT, Decision, TriageEngine, build_engine,
+from bot.triage.decision import (SYMPTOM_INTENT, Decision, TriageEngine, build_engine, confident_question,
                                  triage_for)
 from bot.triage.timing import days_since_procedure
 
@@ -34,8 +34,7 @@ logger = logging.getLogger(__name__)
 
 
 def _confident_question(message: Message) -> bool:
-    intent = message.get(INTENT) or {}
-    return str(intent.get("name", "")).startswith("ask_") and (intent.get("confidence") or 0.0) >= QUESTION_CONFIDENCE
+    return confident_question(message.get(INTENT))
 
 
 def _entity(name: str, value: str, extractor: str) -> Dict[str, Any]:
