@@ -15,8 +15,8 @@ _AMOUNT = re.compile(
 # The procedure still to come ("her procedure is Monday", "I'm booked for kyphoplasty next week"): the days a
 # message gives are then not days since it.
 _FUTURE = re.compile(
-    r"\b(is|are|'s|s|will be|booked|scheduled|planned|set|due|coming up|having|getting|going to have|have)\b"
-    r"[\w' ]{0,30}?\b(on (mon|tues|wednes|thurs|fri|satur|sun)day|(mon|tues|wednes|thurs|fri|satur|sun)day|tomorrow|"
+    r"\b(is|are|'s|will be|booked|scheduled|planned|set|due|coming up|having|getting|going to have)\b"
+    r"[\w' ]{0,30}?(?<!since )(?<!last )\b(on (mon|tues|wednes|thurs|fri|satur|sun)day|(mon|tues|wednes|thurs|fri|satur|sun)day|tomorrow|"
     r"next (week|month|\w+day)|in (\d+|a|an|one|two|three|four|five|six|a few|a couple of) (days?|weeks?|months?)|"
     r"this (coming )?(week|\w+day))\b|\b(before|ahead of) (my|the|his|her|mum's|mom's|dad's) (kyphoplast\w*|"
     r"vertebroplast\w*|procedure|surgery|operation|op)\b(?! (was|two|three|\d))", re.I)

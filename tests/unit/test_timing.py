@@ -12,6 +12,8 @@ from bot.triage.timing import days_since_procedure
     ("surgery was 3 weeks back", 21),
     ("the procedure was this morning", 0),
     ("my operation was a couple of weeks ago", 14),
+    ("I had kyphoplasty 5 days ago and have had pain since tuesday", 5),  # a past weekday: not a date to come
+    ("my procedure was last monday, it's been 3 days ago now", 3),
 ])
 def test_days_since_the_procedure(text, days):
     assert days_since_procedure(text) == days
