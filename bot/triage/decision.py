@@ -11,10 +11,12 @@ from functools import lru_cache
 from typing import Dict, List, Optional, Tuple
 
 from bot.text.normalize import patient_text
+from bot.triage.followup import FOLLOW_UP_FOR
 from bot.triage.levels import higher_level, rank
 from bot.triage.net import RedFlagNet, load_examples, load_net
 from bot.triage.spelling import SpellingCorrector
 from bot.triage.temperature import find_temperature_f
+from bot.triage.timing import procedure_to_come
 from bot.triage.triage import Assessment, Triage
 
 logger = logging.getLogger(__name__)
@@ -254,6 +256,11 @@ class TriageEngine:
                                                                    self.triage.lexicon.has(together_code) else set()))
         mentioned = tuple(sorted({c for c in assessment.mentioned_codes if c not in codes} | set(doubted)))
         follow_ups = tuple(assessment.follow_ups) if level == assessment.level and level != "emergency" else ()
+        if procedure_to_come(read):
+            # self-care means "expected after the procedure": before it, the same ache is a worry for office hours,
+            # and "is the pain worse than before the procedure?" cannot be answered
+            level = "soon" if level == "self_care" else level
+            follow_ups = tuple(f for f in follow_ups if f != FOLLOW_UP_FOR["back_pain"])
         unplaced = (level is None and not mentioned and bool(_SYMPTOM_WORDS.search(read))
                     and not QUESTION.search(read))
         remembered = {c: l for c, l in state.by_code.items() if c not in mentioned}

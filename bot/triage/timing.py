@@ -23,9 +23,14 @@ _FUTURE = re.compile(
 _RELATIVE = {"yesterday": 1, "today": 0, "this morning": 0, "last night": 1, "last week": 7, "last month": 30}
 
 
+def procedure_to_come(text: str) -> bool:
+    """The message speaks of the procedure as still to come ("my kyphoplasty is next week")."""
+    return bool(text) and bool(_PROCEDURE.search(text)) and bool(_FUTURE.search(text))
+
+
 def days_since_procedure(text: str) -> Optional[int]:
     """Days since the procedure, if the message gives them and is about the procedure; else None."""
-    if not text or not _PROCEDURE.search(text) or _FUTURE.search(text):
+    if not text or not _PROCEDURE.search(text) or procedure_to_come(text):
         return None
     match = _AMOUNT.search(text)
     if match:

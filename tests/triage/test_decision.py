@@ -228,3 +228,19 @@ def test_a_milder_sign_the_nets_agree_on_stays_beside_a_doubted_one(engine):
 def test_killing_myself_laughing_is_a_figure_of_speech_but_killing_myself_is_not(engine):
     assert engine.decide("the nurses were so funny, I was killing myself laughing all afternoon").level is None
     assert engine.decide("some days I feel like killing myself since the fracture").crisis
+
+
+@pytest.mark.parametrize("text", ["my back is really sore, my kyphoplasty is next week",
+                                  "Dad is very tired and achy, his procedure is on Monday"])
+def test_before_the_procedure_an_ache_is_for_office_hours_not_self_care(engine, text):
+    decision = engine.decide(text)
+    assert decision.level == "soon"
+    assert "pain" not in decision.follow_ups
+
+
+def test_after_the_procedure_the_same_ache_is_self_care(engine):
+    assert engine.decide("my back is really sore since the kyphoplasty yesterday").level == "self_care"
+
+
+def test_before_the_procedure_a_fever_is_still_urgent(engine):
+    assert engine.decide("I have a fever and my procedure is on Monday, should I still come?").level == "urgent"
