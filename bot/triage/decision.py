@@ -182,7 +182,32 @@ class TriageEngine:
                 level = min(level, self._flag_level(prediction.code, level), key=rank)
             if rank(level) > rank(net_level):
                 net_level, net_code = level, prediction.code
+        told_level, told_code = self._asked_then_told(doc, assessment)
+        if rank(told_level) > rank(net_level):
+            net_level, net_code = told_level, told_code
         return assessment, net_level, net_code
+
+    def _asked_then_told(self, doc, assessment: Assessment) -> Tuple[Optional[str], Optional[str]]:
+        """A question about a sign, then a statement that the patient has it ("What does it mean if you can't pee
+        after this? I haven't been able to go since 2", lookalikes f): ConText rightly reads the question's sign as
+        asked about, which silences the net on the whole message. Each statement (a sentence with no question mark and
+        no finding of its own) is then read alone; the net counts when it is sure of an alarm of the very sign asked
+        about."""
+        asked = {_SAME_SYMPTOM.get(f.code, f.code) for f in assessment.findings
+                 if f.hypothetical and not (f.negated or f.historical or f.other_person)}
+        if not asked or self.net is None:
+            return None, None
+        found_in = {f.sentence for f in assessment.findings if not f.negated}  # "..., no trouble breathing" still tells
+        statements = [s.text for s in doc.sents if len(s) >= SENTENCE_MIN_TOKENS and "?" not in s.text
+                      and s.text not in found_in]
+        best_level, best_code = None, None
+        for prediction in self.net.predict(statements) if statements else ():
+            p = prediction.probabilities
+            if prediction.code in asked and rank(prediction.level) >= rank("urgent") \
+                    and p["emergency"] + p["urgent"] >= SENTENCE_SURE and not self._inconsistent(prediction) \
+                    and rank(prediction.level) > rank(best_level):
+                best_level, best_code = prediction.level, prediction.code
+        return best_level, best_code
 
     def _inconsistent(self, prediction) -> bool:
         """The net's two heads disagree: it names no red flag of the lexicon, or its level is above the level of the

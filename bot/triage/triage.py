@@ -33,6 +33,13 @@ _NOT_A_FEVER = re.compile(r"\b(hay|cabin|spring)\s*$", re.I)  # "in hay fever se
 _DENIES_ALL = re.compile(r"(^|[.!?]\s*)(but )?(i|he|she) (don'?t|dont|do not|doesn'?t|does not|haven'?t|havent|have not|"
                          r"hasn'?t|has not) (have|got|get|had) (any|it|them|that|those|any of (it|them|that|those))"
                          r"( (at all|now|yet|so far))?\s*([.!,]|$)", re.I)
+# "Asking in advance, no headache so far", "dont have it", "its on ur list, just curious" (lookalikes f): what the question
+# names is denied, unless the message also says it has begun. Not "no pain yet" or "he's fine now": a fall is still a fall
+_JUST_ASKING = re.compile(r"\b(just (curious|asking|wondering|want(ed)? to know|checking|in case)|asking (in advance|ahead|"
+                          r"beforehand|for (the )?future)|for future reference|(do ?n'?t|dont|do not) have (it|that|one|any)"
+                          r"( now| yet| rn)?)\b", re.I)
+_HAS_IT_NOW = re.compile(r"\b(started|began|begun|came on|come on|since (this|last|yesterday|lunch|i|\d)|been having|"
+                         r"i have (it|them|one|that) (now|right now|rn)|getting worse|creeping|spreading)\b", re.I)
 _SHIVERING = re.compile(r"chill|shak|shiver|rigor|sweat|hot and cold", re.I)
 # "at the sight of my wound when we changed the dressing": a wound or dressing of the writer's own (batch 27)
 _WRITER_IS_PATIENT = re.compile(r"\bmy (procedure|op|operation|surgery|kyphoplasty|vertebroplasty|wound|incision|"
@@ -44,6 +51,8 @@ _WRITER_PLANS = re.compile(r"\b(before|after|for|until|till|to) my (procedure|op
                            r"|\bi('?m| am) the (one|patient)\b|\b(me|i),? the patient\b|\bnot the patient,? i am\b"
                            # "i'm 4 days post vertebroplasty", "should he keep away from me while I recover?" (round 26)
                            r"|\bi'?m (\w+ )?(days?|weeks?) (post|after)\b|\bwhile i (recover|heal|get better)\b"
+                           # "he got a terrible headache after his. Will I get that too? Mine is next week" (lookalikes f)
+                           r"|\bmine is (next|on|in|tomorrow|this|booked|scheduled)\b|\bwill i (get|have) (that|this|it|the same) too\b"
                            r"|\b(reschedule|cancel|move|postpone|miss|change|rearrange|put off|push back) my "
                            r"(appointment|appt|procedure|op|operation|surgery|date|slot)\b", re.I)
 # "my sister staying with me has the flu": "with me" does not make the writer the one who has it
@@ -211,7 +220,7 @@ class Triage:
         # whether the writer is the (well) patient is a property of the whole message: read it once
         well_patient_writes = bool(_WRITER_PLANS.search(text) or (_WRITER_WELL.search(text)
                                                                    and _WRITER_IS_PATIENT.search(text)))
-        denies_all = bool(_DENIES_ALL.search(text))
+        denies_all = bool(_DENIES_ALL.search(text)) or bool(_JUST_ASKING.search(text) and not _HAS_IT_NOW.search(text))
         findings = [self._finding(ent, well_patient_writes, denies_all) for ent in doc.spans.get(TARGETS, ())]
         if _ASKED_BECAUSE_NOW.search(text):
             findings = [replace(f, hypothetical=False) if f.hypothetical and not (f.negated or f.historical or
@@ -248,7 +257,9 @@ class Triage:
         return Finding(
             code=flag.code, label=flag.label, level=level, text=ent.text,
             negated=bool(ent._.is_negated) or normal or (denies_all and ent.sent.text.rstrip().endswith("?")),
-            hypothetical=bool(ent._.is_hypothetical),
+            # "Will this pain ever end? if it doesn't I'm going to end it myself": a threat said as a condition is still
+            # a crisis (lookalikes f): only a denial or the past silence it
+            hypothetical=bool(ent._.is_hypothetical) and flag.code != "crisis",
             historical=bool(ent._.is_historical) or _told_of_the_past(before), other_person=other_person,
             temperature_f=temperature, sentence=ent.sent.text,
         )
