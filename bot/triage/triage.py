@@ -39,7 +39,8 @@ _JUST_ASKING = re.compile(r"\b(just (curious|asking|wondering|want(ed)? to know|
                           r"beforehand|for (the )?future)|for future reference|(do ?n'?t|dont|do not) have (it|that|one|any)"
                           r"( now| yet| rn)?)\b", re.I)
 _HAS_IT_NOW = re.compile(r"\b(started|began|begun|came on|come on|since (this|last|yesterday|lunch|i|\d)|been having|"
-                         r"i have (it|them|one|that) (now|right now|rn)|getting worse|creeping|spreading)\b", re.I)
+                         r"i have (it|them|one|that) (now|right now|rn)|getting worse|creeping|spreading|right now|rn|currently|"
+                         r"at the moment)\b|\b(i|he|she) (have|has|got|'ve got|am having|is having)\b(?! (no|not|never)\b)", re.I)
 _SHIVERING = re.compile(r"chill|shak|shiver|rigor|sweat|hot and cold", re.I)
 # "at the sight of my wound when we changed the dressing": a wound or dressing of the writer's own (batch 27)
 _WRITER_IS_PATIENT = re.compile(r"\bmy (procedure|op|operation|surgery|kyphoplasty|vertebroplasty|wound|incision|"
@@ -52,7 +53,7 @@ _WRITER_PLANS = re.compile(r"\b(before|after|for|until|till|to) my (procedure|op
                            # "i'm 4 days post vertebroplasty", "should he keep away from me while I recover?" (round 26)
                            r"|\bi'?m (\w+ )?(days?|weeks?) (post|after)\b|\bwhile i (recover|heal|get better)\b"
                            # "he got a terrible headache after his. Will I get that too? Mine is next week" (lookalikes f)
-                           r"|\bmine is (next|on|in|tomorrow|this|booked|scheduled)\b|\bwill i (get|have) (that|this|it|the same) too\b"
+                           r"|\bmine is (next|on|in|tomorrow|this|booked|scheduled)\b|\b(booked|scheduled|down)( in)? for mine\b|\bwill i (get|have) (that|this|it|the same) too\b"
                            r"|\b(reschedule|cancel|move|postpone|miss|change|rearrange|put off|push back) my "
                            r"(appointment|appt|procedure|op|operation|surgery|date|slot)\b", re.I)
 # "my sister staying with me has the flu": "with me" does not make the writer the one who has it
@@ -79,7 +80,7 @@ _WRITERS_OWN = re.compile(r"\b(my|i|i'?ve|ive|i'?m|im)( (have|had|got|'ve got|am
 _SOMEONE_ELSE = re.compile(
     r"\b(neighbou?rs?|friends?|room ?mates?|flat ?mates?|colleagues?|co-?workers?|cousins?|nephews?|nieces?|"
     r"(brother|sister|mother|father|son|daughter)s?[ -]in[ -]law|pastor|vicar|priest|minister|rabbi|imam|boss|"
-    r"landlord|landlady|(a|one|another|this|that) (lady|man|woman|gentleman|guy|chap|fellow|bloke|person|patient))\b",
+    r"landlord|landlady|(a|one|another|this|that|the) (lady|man|woman|gentleman|guy|chap|fellow|bloke|person|patient))\b",
     re.I)
 _STILL_THEM = re.compile(r"\b(and|then|but|so|,)\s*(she|he|they|her|his|their)\b(?![^.!?]*\b(i|i'?m|i'?ve|me|my)\b)[^.!?]*$", re.I)
 _PATIENT_NAMED = re.compile(r"\b(i|i'?m|i'?ve|me|my)\b", re.I)
@@ -132,7 +133,9 @@ _ASKED_BECAUSE_NOW = re.compile(
     r"|\bbecause (i|he|she) (do|does|can'?t|cannot|cant|have|has)( (it|that|them|this))? (right )?now\b"
     r"|\b(which|and) (i|he|she) (do|does|have|has|can'?t|cannot|cant)( (it|that|them|this))? (right )?now\b"
     # "If I told you my legs have been numb since lunch, would you tell me to go in? Because they have been."
-    r"|\b(because|cause|cos|coz) (they|it|i|he|she) (have|has|am|is|are|do|does)( been| now)?\W*$", re.I)
+    r"|\b(because|cause|cos|coz) (they|it|i|he|she) (have|has|am|is|are|do|does)( been| now)?\W*$"
+    # "what would cause sharp pain in my side on a deep breath, because that's what i've got since this morning" (lookalikes g)
+    r"|\b(because|cause|cos|coz|as) (that'?s|thats|that is) what (i|he|she|mum|mom|dad)('ve| have|'s| has|s)? ?(got|have|has|had|feel|feels)\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -256,7 +259,8 @@ class Triage:
         other_person = other_person and flag.code != "crisis"
         return Finding(
             code=flag.code, label=flag.label, level=level, text=ent.text,
-            negated=bool(ent._.is_negated) or normal or (denies_all and ent.sent.text.rstrip().endswith("?")),
+            negated=bool(ent._.is_negated) or normal or (denies_all and (ent.sent.text.rstrip().endswith("?")
+                                                                      or bool(_JUST_ASKING.search(ent.sent.text)))),
             # "Will this pain ever end? if it doesn't I'm going to end it myself": a threat said as a condition is still
             # a crisis (lookalikes f): only a denial or the past silence it
             hypothetical=bool(ent._.is_hypothetical) and flag.code != "crisis",
