@@ -197,7 +197,9 @@ class TriageEngine:
                  if f.hypothetical and not (f.negated or f.historical or f.other_person)}
         if not asked or self.net is None:
             return None, None
-        found_in = {f.sentence for f in assessment.findings if not f.negated}  # "..., no trouble breathing" still tells
+        # "..., no trouble breathing" still tells; so does "Grandad's talking nonsense this evening - ... which closed
+        # in 1980", whose sign ConText put in 1980 (lookalikes h)
+        found_in = {f.sentence for f in assessment.findings if not (f.negated or f.historical)}
         statements = [s.text for s in doc.sents if len(s) >= SENTENCE_MIN_TOKENS and "?" not in s.text
                       and s.text not in found_in]
         best_level, best_code = None, None
