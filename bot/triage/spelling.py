@@ -20,6 +20,11 @@ COMMON_WORD_LOGPROB = -15.5
 _WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
 
 
+def has_common_english_word(text: str) -> bool:
+    """Whether any word of the text is a common English word ("zzqx blorp" has none)."""
+    return any(word in _common_english() for word in _WORD.findall((text or "").lower()))
+
+
 @lru_cache(maxsize=1)
 def _common_english() -> frozenset:
     """The ~70,000 common words of the table, kept in var/ once read: reading the whole table of a million words

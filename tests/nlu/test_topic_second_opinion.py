@@ -78,3 +78,17 @@ def test_the_encoder_puts_paraphrases_close_and_other_topics_far():
                                                                 "can I drive after the procedure"))
     assert abs(float(np.linalg.norm(cement)) - 1.0) < 1e-5
     assert cement @ permanent > 0.5 > cement @ driving + 0.3
+
+
+def test_noise_stays_not_understood_rather_than_out_of_scope(component):
+    class SaysOutOfScope:
+        classes_ = np.array(["out_of_scope", "ask_recovery_driving"])
+
+        def predict_proba(self, _):
+            return np.array([[0.9, 0.1]])
+
+    second = TopicSecondOpinion({}, None, None, SaysOutOfScope())
+    noise = second.process([message("zzqx blorp", "nlu_fallback", 0.38)])[0]
+    assert noise.get(INTENT)["name"] == "nlu_fallback"  # the clarification buttons, not "I only help with ..."
+    words = second.process([message("can you find me a flat near the hospital", "nlu_fallback", 0.38)])[0]
+    assert words.get(INTENT)["name"] == "out_of_scope"

@@ -29,10 +29,12 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from sklearn.linear_model import LogisticRegression
 
 from bot.text.sentence_encoder import shared_encoder
+from bot.triage.spelling import has_common_english_word
 
 logger = logging.getLogger(__name__)
 
 FALLBACK = "nlu_fallback"
+OUT_OF_SCOPE = "out_of_scope"
 RANKING_LENGTH = 10
 MODEL_FILE = "classifier.joblib"
 
@@ -94,7 +96,9 @@ class TopicSecondOpinion(GraphComponent, IntentClassifier):
                         for name, p in zip(self.classifier.classes_, probabilities)}
             ranking = sorted(({"name": name, "confidence": confidence} for name, confidence in averaged.items()),
                              key=lambda entry: -entry["confidence"])[:RANKING_LENGTH]
-            if ranking[0]["confidence"] >= self.config["accept"]:
+            # noise ("zzqx blorp") is not understood rather than out of scope: it keeps the clarification buttons
+            noise = ranking[0]["name"] == OUT_OF_SCOPE and not has_common_english_word(text)
+            if ranking[0]["confidence"] >= self.config["accept"] and not noise:
                 message.set(INTENT, ranking[0], add_to_output=True)
                 message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
             elif first.get("name") == FALLBACK:
