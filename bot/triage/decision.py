@@ -161,7 +161,8 @@ class TriageEngine:
         sentences = [s.text for s in doc.sents if len(s) >= SENTENCE_MIN_TOKENS] if len(doc) >= LONG_MESSAGE_TOKENS else []
         spans = [text] + (sentences if len(sentences) > 1 else [])
         net_level, net_code = None, None
-        for index, (span, prediction) in enumerate(zip(spans, self.net.predict(spans))):
+        predicted = dict(zip(spans, self.net.predict(spans)))
+        for index, (span, prediction) in enumerate(predicted.items()):
             if prediction.code == CRISIS and not _CRISIS_WORDS.search(span) and self._plain_english(doc):
                 continue
             if prediction.level is None or self._context_denies(assessment, span, prediction) \
@@ -182,17 +183,17 @@ class TriageEngine:
                 level = min(level, self._flag_level(prediction.code, level), key=rank)
             if rank(level) > rank(net_level):
                 net_level, net_code = level, prediction.code
-        told_level, told_code = self._asked_then_told(doc, assessment)
+        told_level, told_code = self._asked_then_told(doc, assessment, predicted)
         if rank(told_level) > rank(net_level):
             net_level, net_code = told_level, told_code
         return assessment, net_level, net_code
 
-    def _asked_then_told(self, doc, assessment: Assessment) -> Tuple[Optional[str], Optional[str]]:
+    def _asked_then_told(self, doc, assessment: Assessment, predicted: Dict[str, object]) -> Tuple[Optional[str], Optional[str]]:
         """A question about a sign, then a statement that the patient has it ("What does it mean if you can't pee
         after this? I haven't been able to go since 2", lookalikes f): ConText rightly reads the question's sign as
         asked about, which silences the net on the whole message. Each statement (a sentence with no question mark and
         no finding of its own) is then read alone; the net counts when it is sure of an alarm of the very sign asked
-        about."""
+        about. `predicted`: the net's readings of the spans already read (a long message's sentences), not read again."""
         asked = {_SAME_SYMPTOM.get(f.code, f.code) for f in assessment.findings
                  if f.hypothetical and not (f.negated or f.historical or f.other_person)}
         if not asked or self.net is None:
@@ -202,8 +203,10 @@ class TriageEngine:
         found_in = {f.sentence for f in assessment.findings if not (f.negated or f.historical)}
         statements = [s.text for s in doc.sents if len(s) >= SENTENCE_MIN_TOKENS and "?" not in s.text
                       and s.text not in found_in]
+        unread = [s for s in statements if s not in predicted]
+        predicted = {**predicted, **dict(zip(unread, self.net.predict(unread)))}
         best_level, best_code = None, None
-        for prediction in self.net.predict(statements) if statements else ():
+        for prediction in (predicted[s] for s in statements):
             p = prediction.probabilities
             if prediction.code in asked and rank(prediction.level) >= rank("urgent") \
                     and p["emergency"] + p["urgent"] >= SENTENCE_SURE and not self._inconsistent(prediction) \
