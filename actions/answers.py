@@ -13,6 +13,7 @@ from actions import services
 from bot import escalations, unanswered
 from bot.failures import failure
 from bot.safety_texts import whom_to_call
+from bot.kb import own_details
 from bot.kb.loader import DETAIL_SUFFIX
 from bot.triage.decision import QUESTION, SYMPTOM_INTENT, confident_question
 from bot.triage.levels import rank
@@ -35,7 +36,7 @@ class ActionAnswerTopic(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
         intent = (tracker.latest_message.get("intent") or {}).get("name", "")
-        events = utter_answer(dispatcher, intent)
+        events = utter_answer(dispatcher, intent, question=tracker.latest_message.get("text") or "")
         if events is None:
             _unavailable(dispatcher)
             return []
@@ -43,8 +44,9 @@ class ActionAnswerTopic(Action):
         return events
 
 
-def utter_answer(dispatcher: CollectingDispatcher, intent: str) -> Optional[List[Dict]]:
-    """The knowledge base's answer to a question intent, with "Tell me more" when it has detail; None if none."""
+def utter_answer(dispatcher: CollectingDispatcher, intent: str, question: str = "") -> Optional[List[Dict]]:
+    """The knowledge base's answer to a question intent, with "Tell me more" when it has detail; None if none.
+    A condition, medicine or activity the question names and the answer does not gets a sentence on who decides it."""
     try:
         answer = services.knowledge_base().answer_for_intent(intent)
     except Exception:
@@ -54,10 +56,23 @@ def utter_answer(dispatcher: CollectingDispatcher, intent: str) -> Optional[List
         return None
     detail = _detail_of(answer.topic)
     buttons = [{"title": MORE_TITLE, "payload": "/ask_more"}] if detail else []
-    dispatcher.utter_message(text=answer.text, buttons=buttons,
-                             json_message={"topic": answer.topic, "sources": answer.sources,
+    text, sources = answer.text, list(answer.sources)
+    for sentence in _own_details(question, answer.text):
+        text += "\n\n" + sentence.text
+        cited = {s["id"] for s in sources}
+        sources += services.knowledge_base().sources([i for i in sentence.sources if i not in cited])
+    dispatcher.utter_message(text=text, buttons=buttons,
+                             json_message={"topic": answer.topic, "sources": sources,
                                            "reviewed": _reviewed(answer.topic)})
     return [SlotSet("last_topic", answer.topic if detail else None)]
+
+
+def _own_details(question: str, answer_text: str):
+    try:
+        return own_details.detail_sentences(question, answer_text, services.profile().placeholders())
+    except Exception:  # the answer still goes out without it
+        logger.exception("own-detail sentence failed")
+        return []
 
 
 def question_asked_too(tracker: Tracker) -> Optional[str]:

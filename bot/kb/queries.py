@@ -7,7 +7,7 @@ from typing import Dict, List, Optional
 from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
 
-from bot.kb.models import Topic
+from bot.kb.models import Source, Topic
 
 
 @dataclass(frozen=True)
@@ -45,3 +45,9 @@ class KnowledgeBase:
         with self._sessions() as session:
             rows = session.execute(select(Topic.intent, Topic.title).where(Topic.intent.in_(intents))).all()
         return {intent: title for intent, title in rows}
+
+    def sources(self, ids: List[str]) -> List[Dict[str, Optional[str]]]:
+        """The catalogue's entries for these source ids, in their order (unknown ids left out)."""
+        with self._sessions() as session:
+            found = {s.id: s for s in session.scalars(select(Source).where(Source.id.in_(ids)))}
+        return [{"id": i, "title": found[i].title, "url": found[i].url} for i in ids if i in found]

@@ -44,7 +44,10 @@ _TODAY = re.compile(r"\b(now|right now|today|tonight|this (morning|afternoon|eve
                     r"yesterday)|currently|at the moment|all (day|night))\b", re.I)
 # "It's no different now" says the old condition is unchanged: its "now" is no symptom of today (batch 17).
 _UNCHANGED_NOW = re.compile(r"\b(no different|not any different|unchanged|the same( as (ever|always|before|usual))?|"
-                            r"no worse|not worse|nothing new|nothing different)( (right )?now| than before)\b", re.I)
+                            r"no worse|not worse|nothing new|nothing different)( (right )?now| than before)\b"
+                            # "It's been normal for five days now" says it is over (batch 34)
+                            r"|\b(back to normal|normal|gone|settled|cleared( up)?|resolved)( for (\w+ ){1,2}(days?|weeks?))? now\b",
+                            re.I)
 # The net's guess of thoughts of suicide counts only beside a word of that field (or in a message not all in plain
 # English, where the words may be another language's): "I can't stop thinking about tomorrow" before a procedure is
 # nerves (batch 26). Every crisis message of the training data and the batches has one.
@@ -181,6 +184,11 @@ class TriageEngine:
             # emergency: there the net's flag may be the wrong one ("probably just tired, but she's saying odd things")
             if level == "urgent" and prediction.code in {f.code for f in assessment.affirmed}:
                 level = min(level, self._flag_level(prediction.code, level), key=rank)
+            # the level reached by its threshold alone while the net's likeliest level is the one of the sign it names,
+            # a sign below urgent ("all black and blue around the two little cuts": self-care 0.45, emergency 0.39,
+            # bruising; batch 34): the net's heads agree on the sign, the threshold on the level is what strays
+            if not index and self._strays_above_its_sign(prediction):
+                level = self._sign_level(prediction.code)
             if rank(level) > rank(net_level):
                 net_level, net_code = level, prediction.code
         told_level, told_code = self._asked_then_told(doc, assessment, predicted)
@@ -219,6 +227,19 @@ class TriageEngine:
         one it names ("emergency" with "needle_site_soreness"), as on a sentence of a story it never saw the like of."""
         return not (prediction.code and self.triage.lexicon.has(prediction.code)) \
             or rank(self._flag_level(prediction.code, prediction.level)) < rank(prediction.level)
+
+    def _sign_level(self, code: Optional[str]) -> Optional[str]:
+        """A sign's level: the lexicon's, else its usual level in the net's training messages; None if unknown."""
+        if code and self.triage.lexicon.has(code):
+            return self.triage.lexicon.by_code(code).level
+        return getattr(self.net, "code_levels", {}).get(code)
+
+    def _strays_above_its_sign(self, prediction) -> bool:
+        sign_level = self._sign_level(prediction.code)
+        if sign_level is None:
+            return False
+        likeliest = max(prediction.probabilities, key=prediction.probabilities.get)
+        return rank(sign_level) < rank("urgent") and likeliest == sign_level
 
     def _flag_level(self, code: str, level: str) -> str:
         return self.triage.lexicon.by_code(code).level if self.triage.lexicon.has(code) else level
@@ -290,6 +311,10 @@ class TriageEngine:
             # self-care means "expected after the procedure": before it, the same ache is a worry for office hours,
             # and "is the pain worse than before the procedure?" cannot be answered
             level = "soon" if level == "self_care" else level
+            # the net learnt a fever as a complication of the procedure; before it, a cold with a fever is the
+            # lexicon's urgent call to the clinic, not 911 ("scheduled for Friday ... I feel a bit feverish", questions 38)
+            if level == "emergency" and rank(assessment.level) < rank("emergency") and net_code in assessment.codes:
+                level = assessment.level
             follow_ups = tuple(f for f in follow_ups if f != FOLLOW_UP_FOR["back_pain"])
         unplaced = (level is None and not mentioned and bool(_SYMPTOM_WORDS.search(read))
                     and not QUESTION.search(read))

@@ -8,6 +8,7 @@ import hashlib
 import logging
 import pickle
 import re
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple
@@ -123,6 +124,13 @@ class RedFlagNet:
         flagged = [i for i, e in enumerate(examples) if e.codes and e.level != NONE]
         self.codes = LogisticRegression(C=8.0, max_iter=2000, random_state=SEED)
         self.codes.fit(matrix[flagged], [examples[i].codes[0] for i in flagged])
+        # each sign's usual level among the messages that name it alone ("bruising": self_care), for the signs the
+        # lexicon does not hold
+        by_code = defaultdict(Counter)
+        for e in examples:
+            if len(e.codes) == 1:
+                by_code[e.codes[0]][e.level] += 1
+        self.code_levels = {code: levels.most_common(1)[0][0] for code, levels in by_code.items()}
         self._order = [list(self.levels.classes_).index(c) for c in CLASSES]
         self._weights_in_column_order()
 

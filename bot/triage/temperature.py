@@ -17,6 +17,8 @@ _NUMBER = re.compile(
     r"\s*(°|degrees?|deg)?\s*([cf](?![a-z]))?",
     re.IGNORECASE,
 )
+# "I know the cutoff on the sheet is 100.4", "the limit they gave us was 38": a number the clinic gave, not a reading
+_REFERENCE = re.compile(r"\b(cut\s*-?\s*off|threshold|limit)\b(?:\W+\w+){0,5}\W+$", re.IGNORECASE)
 _WORDS = {"ninety": 90, "hundred": 100}
 _UNITS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9}
 _SPOKEN = re.compile(
@@ -35,13 +37,18 @@ def _to_fahrenheit(value: float, unit: Optional[str]) -> Optional[float]:
     return None
 
 
+def is_reference(before: str) -> bool:
+    """Whether a number that follows `before` is the clinic's cutoff rather than the patient's reading."""
+    return bool(_REFERENCE.search(before[-80:]))
+
+
 def find_temperature_f(text: str, asked: bool = False) -> Optional[float]:
     """The highest body temperature mentioned in the text, in °F, or None."""
     found = []
     for match in _NUMBER.finditer(text):
         whole, decimal, degrees, unit = match.groups()
         clear = asked or decimal or degrees or unit or _CUE.search(text[: match.start()])
-        if not clear:
+        if not clear or is_reference(text[: match.start()]):
             continue
         value = _to_fahrenheit(float(f"{whole}.{decimal or 0}"), unit)
         if value is not None:

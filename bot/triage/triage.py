@@ -9,7 +9,7 @@ from bot.triage.followup import families_for
 from bot.triage.levels import higher_level, rank
 from bot.triage.lexicon import Lexicon, load_lexicon
 from bot.triage.pipeline import TARGETS, build_pipeline
-from bot.triage.temperature import find_temperature_f
+from bot.triage.temperature import find_temperature_f, is_reference
 
 # A relative who writes for the patient speaks of the patient in the present or of the procedure:
 # "my husband has chest pain", "she had kyphoplasty and now can't feel her legs". Those escalate;
@@ -104,7 +104,7 @@ def _still_someone_else(sentence: str, before: str) -> bool:
 # ago I was admitted with pneumonia; I was very breathless" (batch 25). ConText's scope ends at "and the" or ";", which
 # keeps a negation from reaching too far, but the sentence stays in that time until a word of the present comes.
 _PAST_ANCHOR = re.compile(r"(?<!since )(?<!from )(?<!until )\b((back )?in (19|20)\d\d|(\w+ )?(years?|winters?|summers?|"
-                          r"months?|christmases) ago|last (year|month|winter|summer|spring|autumn|fall|christmas|easter))\b",
+                          r"months?|christmases) ago|last (year|month|week|winter|summer|spring|autumn|fall|christmas|easter))\b",
                           re.I)
 _PRESENT = re.compile(r"\b(now|still|again|today|tonight|yesterday|this (morning|afternoon|evening|week)|since|currently|"
                       r"start\w*|began|begun|keeps?|is|are|am|has|have|can'?t|cannot|cant|won'?t|wont|do|does|don'?t|"
@@ -116,13 +116,18 @@ _DATES_THE_PROCEDURE = re.compile(r"\b(kyphoplasty|vertebroplasty|kypho|vertebro
                                   r"done)\W+$", re.I)
 
 
+_PROCEDURE = re.compile(r"\b(kyphoplasty|vertebroplasty|kypho|vertebro|procedure|surgery|operation|op|cement)\b", re.I)
+
+
 def _told_of_the_past(before: str) -> bool:
     """Whether the sentence up to a finding is set in a time long past, with no word of the present since."""
     anchor = None
     for anchor in _PAST_ANCHOR.finditer(before):
         pass
-    return anchor is not None and not _DATES_THE_PROCEDURE.search(before[:anchor.start()]) \
-        and not _PRESENT.search(before[anchor.end():])
+    if anchor is None or _DATES_THE_PROCEDURE.search(before[:anchor.start()]) or _PRESENT.search(before[anchor.end():]):
+        return False
+    # "Last week I had the kyphoplasty and got a fever": a sign after last week's procedure may well go on
+    return not (anchor.group().lower().startswith("last week") and _PROCEDURE.search(before[anchor.end():]))
 
 
 # "What happens if I can't move my legs? Asking because I can't right now": the question is about now, so what it
@@ -235,7 +240,8 @@ class Triage:
         flag = self.lexicon.by_code(ent.label_)
         level, temperature, normal = flag.level, None, False
         before = ent.doc.text[ent.sent.start_char:ent.start_char]
-        if flag.code == "fever" and _NOT_A_FEVER.search(before):
+        # "in hay fever season"; "the cutoff on the sheet is 100.4" (batch 34): no fever the patient has
+        if flag.code == "fever" and (_NOT_A_FEVER.search(before) or is_reference(before)):
             return Finding(code=flag.code, label=flag.label, level=level, text=ent.text, negated=True)
         if flag.code == "fever":
             # the finding's own reading ("98.0 today") before the sentence's first ("100.8 on saturday")
@@ -251,7 +257,9 @@ class Triage:
         subject = _LIVES_WITH_ME.sub("", before + ent.text)
         relatives = bool(ent._.is_family) or (well_patient_writes and bool(
             _RELATIVE_FIRST.search(subject) or _RELATIVE_HAS.search(subject)))
-        other_person = not _WRITERS_OWN.search(before) and (
+        # "My wife gets confused": a sign the lexicon read with its subject is not the writer's own (batch 34)
+        writers_own = _WRITERS_OWN.search(before) and not re.match(rf"{_RELATIVE}\b", ent.text, re.I)
+        other_person = not writers_own and (
             (relatives and (not _PROXY_PRESENT.search(ent.sent.text) or well_patient_writes)) or any(
                 modifier.category == "OTHER_PERSON" for modifier in ent._.modifiers) or _still_someone_else(
                 ent.sent.text, before))

@@ -26,6 +26,16 @@ def test_answer_topic_gives_the_kb_answer_with_topic_and_sources(kb):
     assert events == [{"event": "slot", "timestamp": None, "name": "last_topic", "value": "recovery_driving"}]
 
 
+def test_an_answer_names_the_askers_own_medicine_and_cites_where_that_advice_comes_from(kb):
+    asked = tracker("ask_recovery_activity")
+    asked.latest_message["text"] = "Once I've had it, when can I play golf again? I'm on Eliquis too."
+    _, [message] = run(answers.ActionAnswerTopic(), asked)
+    assert "You asked about golf." in message["text"] and "You mentioned Eliquis." in message["text"]
+    assert PROFILE.office_phone in message["text"]
+    cited = [s["id"] for s in message["custom"]["sources"]]
+    assert "journeylite_blood_thinners" in cited and len(cited) == len(set(cited))
+
+
 def test_more_gives_the_detail_behind_the_last_answer_once(kb):
     t = tracker("ask_more")
     t.slots["last_topic"] = "recovery_driving"

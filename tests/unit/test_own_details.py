@@ -1,0 +1,52 @@
+"""The sentence after a general answer that names the asker's own condition, medicine or activity (data/kb/own_details.yml)."""
+import textstat
+import yaml
+
+from bot.clinic import load_profile
+from bot.kb.own_details import DETAILS, detail_sentences, load_details
+from bot.kb.readability import MAX_GRADE
+
+PLACEHOLDERS = load_profile().placeholders()
+SOURCES = {s["id"] for s in yaml.safe_load((DETAILS.parent / "sources.yml").read_text())["sources"]}
+
+
+def sentences(question, answer="Most people are awake but sedated."):
+    return detail_sentences(question, answer, PLACEHOLDERS)
+
+
+def test_a_named_condition_the_answer_does_not_name_gets_a_sentence_and_whom_to_call():
+    [sentence] = sentences("My dad has dementia and gets agitated in new places. Will he be awake?")
+    assert sentence.kind == "condition"
+    assert sentence.text.startswith("You mentioned dementia.")
+    assert PLACEHOLDERS["office_phone"] in sentence.text
+
+
+def test_a_word_the_answer_already_names_adds_nothing():
+    assert sentences("Can I take Tylenol?", "Acetaminophen (Tylenol): adults should not take more than ...") == []
+    assert sentences("what is kyphoplasty") == []
+
+
+def test_only_whole_words_count():
+    assert sentences("thanks for the guidance, what happens on the day?") == []  # "dance" inside "guidance"
+    assert sentences("my swimming pool") and sentences("my swimming pool")[0].kind == "activity"
+
+
+def test_two_things_of_a_kind_are_named_together_and_the_number_is_given_once():
+    found = sentences("I have type 2 diabetes and take metformin and insulin. What do I do on the morning?")
+    assert [s.kind for s in found] == ["condition", "medicine"]
+    assert "metformin and insulin" in found[1].text and "with them" in found[1].text
+    assert sum(PLACEHOLDERS["office_phone"] in s.text for s in found) == 1
+
+
+def test_an_activity_alone_says_who_decides_without_a_phone_number():
+    [sentence] = sentences("back to golf", "After the first 24 hours, slowly do more.")
+    assert sentence.text.startswith("You asked about golf.") and "care team" in sentence.text
+
+
+def test_every_sentence_cites_known_sources_and_is_plain_language():
+    closing, kinds = load_details()
+    for kind in kinds:
+        assert kind.sources and set(kind.sources) <= SOURCES, kind.name
+        text = kind.sentence.format_map({**PLACEHOLDERS, "things": "golf", "it": "it"}) + " " + \
+            closing.format_map(PLACEHOLDERS)
+        assert textstat.flesch_kincaid_grade(text) <= MAX_GRADE, kind.name
