@@ -52,7 +52,7 @@ _UNCHANGED_NOW = re.compile(r"\b(no different|not any different|unchanged|the sa
 # English, where the words may be another language's): "I can't stop thinking about tomorrow" before a procedure is
 # nerves (batch 26). Every crisis message of the training data and the batches has one.
 _CRISIS_WORDS = re.compile(
-    r"\b(die|dying|died|dead|death|kill(?!ing me\b|s me\b)\w*|suicid\w*|end|ending|ends|harm\w*|hopeless\w*|worthless|burden|better off|"
+    r"\b(die|dying|died|dead|death|kill(?!ing me\b|s me\b)\w*|suicid\w*|end|ended|ending|ends|harm\w*|hopeless\w*|worthless|burden|better off|"
     r"no point|not worth|pointless|give up|giving up|go on|goodbye|bye|life|lives|living|live|alive|wake up|waking|"
     r"overdose|pills|tablets|gun|rope|bridge|jump\w*|(?<!work )(?<!works )any ?more|disappear\w*|be here|(my|him|her|them)sel(f|ves)|"
     r"can'?t (cope|take|do this|carry on)|(want|wish|need)\w*\b[^.!?]{0,25}\b(stop|over|gone|away))\b", re.I)
@@ -94,6 +94,27 @@ def never_doubted(text: str, alarms) -> bool:
     """Whether the lexicon's alarms in `text` stand whatever the net reads: thoughts of suicide, or a sign asked
     about as "is it normal to have ...?"."""
     return any(f.code in CRISIS_NEVER_DOUBTED for f in alarms) or bool(_ASKS_IF_NORMAL.search(text))
+# A question that tells nothing of now: it opens with a question word, ends with "?", and has no word of the writer or
+# of now ("is coughing up blood a 911 thing?", "would passing out after the op count as an emergency?"), unlike "is
+# it bad that my legs are numb?" or "should I go in with this chest pain?"
+_OPENS_AS_QUESTION = re.compile(r"^\W*((and|but|so|also|ok|okay|hi|hello|sorry|quick question)\W+)?(is|are|was|were|does|do|"
+                                r"did|can|could|would|will|should|shall|what|what'?s|why|how|which|when|who|where)\b", re.I)
+_TELLS_OF_NOW = re.compile(r"\b(i'?m|im|i am|i'?ve|ive|i have|i'?d|i had|i got|i can'?t|i cant|i feel|i keep|my|mine|"
+                           r"he'?s|she'?s|he has|she has|his|this|these|now|today|tonight|since|started|still|"
+                           r"again|already|just|currently|right)\b", re.I)
+
+
+def only_asked(sentence: str) -> bool:
+    """Whether a sentence is a question that tells nothing of now."""
+    sentence = sentence.strip()
+    return sentence.endswith("?") and bool(_OPENS_AS_QUESTION.search(sentence)) and not _TELLS_OF_NOW.search(sentence)
+
+
+def alarms_only_asked(alarms) -> bool:
+    """Whether every alarm of the lexicon sits in a question that tells nothing of now."""
+    return bool(alarms) and all(f.sentence and only_asked(f.sentence) for f in alarms)
+
+
 NET = "net"  # the code of a level that only the learned net gave and could not name
 
 
@@ -282,6 +303,9 @@ class TriageEngine:
     def decide(self, text: str, state: TriageState = TriageState()) -> Decision:
         read = self.read(text)
         assessment, net_level, net_code = self.assess(read)
+        net_asked = self._net_only_asked(read, assessment, net_level, net_code)
+        if net_asked:
+            net_level, net_code = None, None
         level, codes = assessment.level, list(assessment.codes)
         if rank(net_level) > rank(level):
             level = net_level
@@ -289,6 +313,7 @@ class TriageEngine:
             if named not in codes:
                 codes.append(named)
         doubted = self._doubted(read, assessment) if rank(net_level) < rank("urgent") <= rank(level) else ()
+        doubted = tuple(sorted(set(doubted) | set(net_asked)))
         if doubted:
             level = None
             for finding in assessment.affirmed:
@@ -328,12 +353,26 @@ class TriageEngine:
         return Decision(level, tuple(sorted(codes)), mentioned, follow_ups, unplaced, CRISIS in codes,
                         refers_back, asked_about, tuple(doubted), new_state)
 
+    def _net_only_asked(self, text: str, assessment: Assessment, net_level: Optional[str],
+                        net_code: Optional[str]) -> Tuple[str, ...]:
+        """An alarm of the net alone on a question it reads as more likely nothing at all ("How heavy is too heavy for
+        him right now?": none 0.51, emergency 0.49 - chest pain; questions 39): the patient is asked whether they
+        have the sign now, with what to do if so, as for a sign the net doubts. Not thoughts of suicide."""
+        if rank(net_level) < rank("urgent") or assessment.level is not None or not QUESTION.search(text.strip()) \
+                or net_code == CRISIS or not (net_code and self.triage.lexicon.has(net_code)):
+            return ()
+        probabilities = self.net.predict([text])[0].probabilities
+        return (net_code,) if max(probabilities, key=probabilities.get) == "none" else ()
+
     def _doubted(self, text: str, assessment: Assessment) -> Tuple[str, ...]:
         """The lexicon's urgent and emergency signs, when the net reads the message - and, in a message of several
         sentences, each sentence that holds one - as nothing the patient has now with at least the `doubt`
         probability."""
-        threshold = self.net.thresholds.doubt if self.net else None
         alarms = assessment.alarms
+        thresholds = self.net.thresholds if self.net else None
+        threshold = thresholds.doubt if thresholds else None
+        if thresholds and thresholds.question_doubt is not None and alarms_only_asked(alarms):
+            threshold = min(thresholds.question_doubt, threshold if threshold is not None else 1.0)
         if threshold is None or not alarms or never_doubted(text, alarms):
             return ()
         spans = [text] + sorted({f.sentence for f in alarms if f.sentence} - {text})

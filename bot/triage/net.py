@@ -43,6 +43,9 @@ class Thresholds:
     emergency: float = 0.35
     urgent: float = 0.40
     doubt: Optional[float] = None  # P(none) at which the net doubts the lexicon's alarm (decision.py); None: never
+    # the same, for alarms the lexicon found only in questions that tell nothing of now ("is coughing up blood a 911
+    # thing?"): chosen on those messages alone, so lower
+    question_doubt: Optional[float] = None
 
 
 @dataclass(frozen=True)
@@ -188,8 +191,9 @@ def load_thresholds(path: Path = THRESHOLDS) -> Thresholds:
     if not path.exists():
         return Thresholds()
     document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    doubt = document.get("doubt")
-    return Thresholds(float(document["emergency"]), float(document["urgent"]), None if doubt is None else float(doubt))
+    doubt, question_doubt = document.get("doubt"), document.get("question_doubt")
+    return Thresholds(float(document["emergency"]), float(document["urgent"]), None if doubt is None else float(doubt),
+                      None if question_doubt is None else float(question_doubt))
 
 
 def _fingerprint(directory: Path) -> str:

@@ -49,14 +49,18 @@ def figures(probabilities: np.ndarray, labels: List[str], thresholds: Thresholds
     return float(np.mean(emergency)), float(np.mean(urgent)), float(np.mean(alarms))
 
 
-def doubt_threshold(examples: Sequence[Example], probabilities: np.ndarray) -> Tuple[Optional[float], float, int]:
-    """P(none) from which the net doubts an alarm of the lexicon: above the held-out P(none) of every urgent or
-    emergency message the lexicon escalates and that may be doubted, with DOUBT_MARGIN; None when that passes DOUBT_CAP. Also returns that
-    highest P(none) and how many such messages there were."""
-    from bot.triage.decision import build_engine, never_doubted
+def _above(values: List[float]) -> Optional[float]:
+    doubt = math.ceil((float(max(values, default=1.0)) + DOUBT_MARGIN) * 100) / 100
+    return doubt if doubt <= DOUBT_CAP else None
+
+
+def _doubtable(examples: Sequence[Example], probabilities: np.ndarray) -> Tuple[List[float], List[float]]:
+    """Held-out P(none) of the true alarms the lexicon escalates and the net may doubt; and of those among them whose
+    alarms are all only asked about."""
+    from bot.triage.decision import alarms_only_asked, build_engine, never_doubted
 
     engine = build_engine(with_net=False)
-    found = []
+    found, asked = [], []
     for example, row in zip(examples, probabilities):
         if example.level not in ("urgent", "emergency"):
             continue
@@ -64,16 +68,18 @@ def doubt_threshold(examples: Sequence[Example], probabilities: np.ndarray) -> T
         alarms = engine.triage.assess(read).alarms
         if alarms and not never_doubted(read, alarms):
             found.append(row[CLASSES.index("none")])
-    highest = float(max(found, default=1.0))
-    doubt = math.ceil((highest + DOUBT_MARGIN) * 100) / 100
-    return (doubt if doubt <= DOUBT_CAP else None), highest, len(found)
+            if alarms_only_asked(alarms):
+                asked.append(row[CLASSES.index("none")])
+    return found, asked
 
 
 def main() -> None:
     examples = training_examples()
     labels = [e.level for e in examples]
     probabilities = held_out_probabilities(examples)
-    doubt, highest, alarms = doubt_threshold(examples, probabilities)
+    found, only_asked = _doubtable(examples, probabilities)
+    doubt, highest, alarms = _above(found), float(max(found, default=1.0)), len(found)
+    question_doubt, asked_highest, asked = _above(only_asked), float(max(only_asked, default=1.0)), len(only_asked)
     best = None
     for emergency, urgent in itertools.product(GRID, GRID):
         result = figures(probabilities, labels, Thresholds(emergency, urgent))
@@ -93,9 +99,13 @@ def main() -> None:
         f"# The net doubts an alarm of the lexicon alone from this P(none): the highest held-out P(none) of the {alarms}\n"
         f"# urgent or emergency messages the lexicon escalates and that may be doubted (decision.never_doubted) was\n"
         f"# {highest:.3f}; {DOUBT_MARGIN} above it, rounded up.\n"
-        f"doubt: {doubt if doubt is not None else 'null'}\n", encoding="utf-8")
+        f"doubt: {doubt if doubt is not None else 'null'}\n"
+        f"# The same over the {asked} of them whose alarms all sit in questions that tell nothing of now\n"
+        f"# (decision.only_asked): the highest was {asked_highest:.3f}.\n"
+        f"question_doubt: {question_doubt if question_doubt is not None else 'null'}\n", encoding="utf-8")
     print(f"{THRESHOLDS}: emergency >= {chosen.emergency}, urgent >= {chosen.urgent} "
-          f"(held out: emergency {e:.1%}, urgent+ {u:.1%}, false alarms {fa:.1%}); doubt from P(none) >= {doubt}")
+          f"(held out: emergency {e:.1%}, urgent+ {u:.1%}, false alarms {fa:.1%}); doubt from P(none) >= {doubt}, "
+          f"in questions only from {question_doubt}")
 
 
 if __name__ == "__main__":

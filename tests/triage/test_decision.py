@@ -167,10 +167,10 @@ def test_a_question_about_a_sign_is_asked_about_not_a_denial(engine):
 class _SureNet:
     """A stand-in for the learned net: P(none) per text, nothing above it."""
 
-    def __init__(self, none_by_text, doubt=0.97):
+    def __init__(self, none_by_text, doubt=0.97, question_doubt=None):
         from bot.triage.net import Thresholds
 
-        self.none_by_text, self.thresholds = none_by_text, Thresholds(0.32, 0.45, doubt)
+        self.none_by_text, self.thresholds = none_by_text, Thresholds(0.32, 0.45, doubt, question_doubt)
 
     def predict(self, texts):
         from bot.triage.net import CLASSES, NetPrediction
@@ -201,6 +201,46 @@ def test_the_net_doubts_only_when_sure_of_the_message_and_of_the_sentence_holdin
             "My legs went numb and weak an hour ago.")
     decision = _with_net(engine, _SureNet(none_by_text, doubt)).decide(text)
     assert decision.level == "emergency" and decision.doubted == ()
+
+
+@pytest.mark.parametrize("text, doubted", [
+    ("is coughing up blood a 911 thing or a GP thing?", True),       # a question that tells nothing of now
+    ("would passing out after the op count as an emergency?", True),
+    ("I'm coughing up blood, is that a 911 thing?", False),          # tells of now: the lexicon's alarm stands
+    ("is it bad that my legs are numb?", False),
+    ("coughing up blood a bit. 911 thing?", False),                  # the sign is told, not asked
+])
+def test_a_sign_only_asked_about_in_a_question_is_doubted_from_a_lower_threshold(engine, text, doubted):
+    decision = _with_net(engine, _SureNet(lambda t: 0.8, doubt=0.97, question_doubt=0.7)).decide(text)
+    assert bool(decision.doubted) == doubted, decision
+    assert (decision.level is None) == doubted
+
+
+class _FixedNet:
+    """A stand-in for the learned net that reads every text alike."""
+
+    def __init__(self, level, code, probabilities):
+        from bot.triage.net import NetPrediction, Thresholds
+
+        self.thresholds = Thresholds(0.35, 0.42, None)
+        self.prediction = NetPrediction(level, probabilities, code)
+
+    def predict(self, texts):
+        return [self.prediction for _ in texts]
+
+
+@pytest.mark.parametrize("text, asked", [
+    ("My husband keeps trying to carry the groceries in. How heavy is too heavy for him right now?", True),
+    ("My husband keeps trying to carry the groceries in and now it feels heavy.", False),  # no question: escalated
+])
+def test_an_alarm_of_the_net_alone_on_a_question_it_reads_as_likelier_nothing_is_asked_about(engine, text, asked):
+    net = _FixedNet("emergency", "chest_pain", {"none": 0.51, "self_care": 0.0, "soon": 0.0, "urgent": 0.0,
+                                                "emergency": 0.49})
+    decision = _with_net(engine, net).decide(text)
+    if asked:
+        assert decision.level is None and decision.asked_about == ("chest_pain",)
+    else:
+        assert decision.level == "emergency" and "chest_pain" in decision.codes
 
 
 def test_thoughts_of_suicide_are_never_doubted(engine):
