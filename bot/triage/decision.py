@@ -303,9 +303,6 @@ class TriageEngine:
     def decide(self, text: str, state: TriageState = TriageState()) -> Decision:
         read = self.read(text)
         assessment, net_level, net_code = self.assess(read)
-        net_asked = self._net_only_asked(read, assessment, net_level, net_code)
-        if net_asked:
-            net_level, net_code = None, None
         level, codes = assessment.level, list(assessment.codes)
         if rank(net_level) > rank(level):
             level = net_level
@@ -313,7 +310,6 @@ class TriageEngine:
             if named not in codes:
                 codes.append(named)
         doubted = self._doubted(read, assessment) if rank(net_level) < rank("urgent") <= rank(level) else ()
-        doubted = tuple(sorted(set(doubted) | set(net_asked)))
         if doubted:
             level = None
             for finding in assessment.affirmed:
@@ -352,17 +348,6 @@ class TriageEngine:
             if not level or rank(level) < rank("urgent") else ()
         return Decision(level, tuple(sorted(codes)), mentioned, follow_ups, unplaced, CRISIS in codes,
                         refers_back, asked_about, tuple(doubted), new_state)
-
-    def _net_only_asked(self, text: str, assessment: Assessment, net_level: Optional[str],
-                        net_code: Optional[str]) -> Tuple[str, ...]:
-        """An alarm of the net alone on a question it reads as more likely nothing at all ("How heavy is too heavy for
-        him right now?": none 0.51, emergency 0.49 - chest pain; questions 39): the patient is asked whether they
-        have the sign now, with what to do if so, as for a sign the net doubts. Not thoughts of suicide."""
-        if rank(net_level) < rank("urgent") or assessment.level is not None or not QUESTION.search(text.strip()) \
-                or net_code == CRISIS or not (net_code and self.triage.lexicon.has(net_code)):
-            return ()
-        probabilities = self.net.predict([text])[0].probabilities
-        return (net_code,) if max(probabilities, key=probabilities.get) == "none" else ()
 
     def _doubted(self, text: str, assessment: Assessment) -> Tuple[str, ...]:
         """The lexicon's urgent and emergency signs, when the net reads the message - and, in a message of several

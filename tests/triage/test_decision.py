@@ -216,33 +216,6 @@ def test_a_sign_only_asked_about_in_a_question_is_doubted_from_a_lower_threshold
     assert (decision.level is None) == doubted
 
 
-class _FixedNet:
-    """A stand-in for the learned net that reads every text alike."""
-
-    def __init__(self, level, code, probabilities):
-        from bot.triage.net import NetPrediction, Thresholds
-
-        self.thresholds = Thresholds(0.35, 0.42, None)
-        self.prediction = NetPrediction(level, probabilities, code)
-
-    def predict(self, texts):
-        return [self.prediction for _ in texts]
-
-
-@pytest.mark.parametrize("text, asked", [
-    ("My husband keeps trying to carry the groceries in. How heavy is too heavy for him right now?", True),
-    ("My husband keeps trying to carry the groceries in and now it feels heavy.", False),  # no question: escalated
-])
-def test_an_alarm_of_the_net_alone_on_a_question_it_reads_as_likelier_nothing_is_asked_about(engine, text, asked):
-    net = _FixedNet("emergency", "chest_pain", {"none": 0.51, "self_care": 0.0, "soon": 0.0, "urgent": 0.0,
-                                                "emergency": 0.49})
-    decision = _with_net(engine, net).decide(text)
-    if asked:
-        assert decision.level is None and decision.asked_about == ("chest_pain",)
-    else:
-        assert decision.level == "emergency" and "chest_pain" in decision.codes
-
-
 def test_thoughts_of_suicide_are_never_doubted(engine):
     decision = _with_net(engine, _SureNet(lambda t: 1.0)).decide("I want to end my life")
     assert decision.level == "emergency" and decision.crisis and decision.doubted == ()
