@@ -57,10 +57,12 @@ def utter_answer(dispatcher: CollectingDispatcher, intent: str, question: str = 
     detail = _detail_of(answer.topic)
     buttons = [{"title": MORE_TITLE, "payload": "/ask_more"}] if detail else []
     text, sources = answer.text, list(answer.sources)
-    for sentence in _own_details(question, answer.text):
-        text += "\n\n" + sentence.text
+    sentences = _own_details(question, answer.text)
+    if sentences:
+        text = "\n\n".join([text] + [s.text for s in sentences])
         cited = {s["id"] for s in sources}
-        sources += services.knowledge_base().sources([i for i in sentence.sources if i not in cited])
+        extra = [i for sentence in sentences for i in sentence.sources if i not in cited]
+        sources += services.knowledge_base().sources(list(dict.fromkeys(extra)))
     dispatcher.utter_message(text=text, buttons=buttons,
                              json_message={"topic": answer.topic, "sources": sources,
                                            "reviewed": _reviewed(answer.topic)})

@@ -49,9 +49,11 @@ def figures(probabilities: np.ndarray, labels: List[str], thresholds: Thresholds
     return float(np.mean(emergency)), float(np.mean(urgent)), float(np.mean(alarms))
 
 
-def _above(values: List[float]) -> Optional[float]:
-    doubt = math.ceil((float(max(values, default=1.0)) + DOUBT_MARGIN) * 100) / 100
-    return doubt if doubt <= DOUBT_CAP else None
+def _above(values: List[float]) -> Tuple[Optional[float], float, int]:
+    """The threshold DOUBT_MARGIN above the highest of `values` (None past DOUBT_CAP), that highest, how many."""
+    highest = float(max(values, default=1.0))
+    doubt = math.ceil((highest + DOUBT_MARGIN) * 100) / 100
+    return (doubt if doubt <= DOUBT_CAP else None), highest, len(values)
 
 
 def _doubtable(examples: Sequence[Example], probabilities: np.ndarray) -> Tuple[List[float], List[float]]:
@@ -78,8 +80,8 @@ def main() -> None:
     labels = [e.level for e in examples]
     probabilities = held_out_probabilities(examples)
     found, only_asked = _doubtable(examples, probabilities)
-    doubt, highest, alarms = _above(found), float(max(found, default=1.0)), len(found)
-    question_doubt, asked_highest, asked = _above(only_asked), float(max(only_asked, default=1.0)), len(only_asked)
+    doubt, highest, alarms = _above(found)
+    question_doubt, asked_highest, asked = _above(only_asked)
     best = None
     for emergency, urgent in itertools.product(GRID, GRID):
         result = figures(probabilities, labels, Thresholds(emergency, urgent))
