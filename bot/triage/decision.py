@@ -26,7 +26,9 @@ _REFERS_BACK = re.compile(r"\b(it|its|it's|that|that one|this|same|the other (si
                           r"worse|spread\w*|still)\b", re.I)
 # Words of a message that reads as a symptom, for the screening question when neither net can place it.
 _SYMPTOM_WORDS = re.compile(
-    r"\b(pain\w*|hurt\w*|\w*ach(e|es|ing|y)\b|sore\w*|swell\w*|swollen|numb(?!er)\w*|tingl\w*|dizz\w*|weak\w*|sick|bleed\w*|blood\w*|"
+    r"\b(pain\w*|hurt\w*|\w*ach(e|es|ing|y)\b|sore\w*|swell\w*|swollen|numb(?!er)\w*|tingl\w*|dizz\w*|weak\w*|sick|bleed\w*|"
+    # not "blood pressure pills", "blood thinner", "blood test" (questions 40)
+    r"blood\w*(?! (pressure|thinners?|tests?|work|sugars?|draws?|counts?|type|donation)\b)|"
     r"rash|itch\w*|breath\w*|cough\w*|vomit\w*|throw\w* up|threw up|temperature|burn\w*|sweat\w*|faint\w*|woozy|"
     r"funny|weird|strange|not right|(feel\w*|seems?|looks?|bit|little|all|something'?s|something is) off|unwell|ill|"
     r"symptom\w*|feel\w* (bad|awful|terrible|wrong)|"
@@ -67,7 +69,9 @@ def confident_question(intent: Optional[Dict]) -> bool:
 
 
 # a message that asks something: it ends with "?" or starts as a question does
-QUESTION = re.compile(r"\?\s*$|^(what|when|how|should|is|are|can|could|will|would|do|does)\b", re.I)
+# (after spoken fillers: "yeah um so is this gonna hurt", questions 40)
+QUESTION = re.compile(r"\?\s*$|^(\W*(yeah|yes|um+|uh+|er+m*|so|ok|okay|well|hi|hello|hey|and|but|oh|like)\b)*\W*"
+                      r"(what|when|how|should|is|are|am|can|could|will|would|do|does)\b", re.I)
 CRISIS = "crisis"
 LONG_MESSAGE_TOKENS, SENTENCE_MIN_TOKENS = 60, 5
 # A sentence of a long message is scored alone only when the net is sure of it: it learnt from whole messages,
@@ -99,9 +103,12 @@ def never_doubted(text: str, alarms) -> bool:
 # it bad that my legs are numb?" or "should I go in with this chest pain?"
 _OPENS_AS_QUESTION = re.compile(r"^\W*((and|but|so|also|ok|okay|hi|hello|sorry|quick question)\W+)?(is|are|was|were|does|do|"
                                 r"did|can|could|would|will|should|shall|what|what'?s|why|how|which|when|who|where)\b", re.I)
+# "this" tells of now unless it names the procedure ("is a stroke possible from this procedure?", "... after this?")
 _TELLS_OF_NOW = re.compile(r"\b(i'?m|im|i am|i'?ve|ive|i have|i'?d|i had|i got|i can'?t|i cant|i feel|i keep|my|mine|"
-                           r"he'?s|she'?s|he has|she has|his|this|these|now|today|tonight|since|started|still|"
-                           r"again|already|just|currently|right)\b", re.I)
+                           r"he'?s|she'?s|he has|she has|his|these|now|today|tonight|since|started|still|"
+                           r"again|already|just|currently|right)\b|\bthis\b(?! (procedure|operation|op|surgery|"
+                           r"treatment|kyphoplasty|vertebroplasty|cement|injection)\b)(?!(?:(?<=after this)|(?<=from this)|"
+                           r"(?<=with this))\s*[?.!]*\s*$)", re.I)
 
 
 def only_asked(sentence: str) -> bool:

@@ -209,6 +209,9 @@ def test_the_net_doubts_only_when_sure_of_the_message_and_of_the_sentence_holdin
     ("I'm coughing up blood, is that a 911 thing?", False),          # tells of now: the lexicon's alarm stands
     ("is it bad that my legs are numb?", False),
     ("coughing up blood a bit. 911 thing?", False),                  # the sign is told, not asked
+    ("is a stroke possible from this procedure?", True),             # "this" names the procedure
+    ("can you start coughing up blood after this?", True),
+    ("is this coughing up blood a 911 thing?", False),               # "this" points at what the writer has
 ])
 def test_a_sign_only_asked_about_in_a_question_is_doubted_from_a_lower_threshold(engine, text, doubted):
     decision = _with_net(engine, _SureNet(lambda t: 0.8, doubt=0.97, question_doubt=0.7)).decide(text)
