@@ -260,3 +260,36 @@ def test_after_the_procedure_the_same_ache_is_self_care(engine):
 
 def test_before_the_procedure_a_fever_is_still_urgent(engine):
     assert engine.decide("I have a fever and my procedure is on Monday, should I still come?").level == "urgent"
+
+
+class _FixedNet:
+    """A stand-in for the learned net: the same level probabilities and flag for every text."""
+
+    def __init__(self, probabilities, code):
+        from bot.triage.net import Thresholds
+
+        self.probabilities, self.code, self.thresholds = probabilities, code, Thresholds(0.35, 0.42)
+        self.code_levels = {"bruising": "self_care"}  # a sign the lexicon does not hold: its level from the data
+
+    def predict(self, texts):
+        from bot.triage.net import CLASSES, NetPrediction, RedFlagNet
+
+        row = [self.probabilities.get(c, 0.0) for c in CLASSES]
+        level = RedFlagNet.level_from(self, row)
+        return [NetPrediction(level, dict(zip(CLASSES, row)), self.code if level else None) for _ in texts]
+
+
+@pytest.mark.parametrize("probabilities, code, level", [
+    # unsure of its level, naming a self-care sign: the sign's level, not the alarm
+    ({"none": 0.05, "self_care": 0.29, "soon": 0.17, "urgent": 0.15, "emergency": 0.34}, "tiredness", "self_care"),
+    # its likeliest level is the sign's (batch 34)
+    ({"none": 0.1, "self_care": 0.46, "emergency": 0.44}, "bruising", "self_care"),
+    # sure of the alarm: it stands even though the flag head names a self-care sign
+    ({"none": 0.05, "self_care": 0.1, "emergency": 0.85}, "tiredness", "emergency"),
+    # unsure, but naming an urgent sign: the threshold decides as always
+    ({"none": 0.3, "self_care": 0.3, "urgent": 0.1, "emergency": 0.35}, "fever", "emergency"),
+])
+def test_the_nets_alarm_naming_a_sign_below_urgent_counts_only_when_sure(engine, probabilities, code, level):
+    text = "Not complaining but I feel like a wet dishrag, I walk to the mailbox and want a nap"
+    decision = _with_net(engine, _FixedNet(probabilities, code)).decide(text)
+    assert decision.level == level, decision
