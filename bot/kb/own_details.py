@@ -20,6 +20,7 @@ class DetailKind:
     sentence: str
     sources: Tuple[str, ...]
     words: re.Pattern
+    closing: bool  # whether the office's number follows (not after a sentence that already says whom to ask)
 
 
 @dataclass(frozen=True)
@@ -37,7 +38,8 @@ def load_details(path: Path = DETAILS) -> Tuple[str, Tuple[DetailKind, ...]]:
     for name, entry in data["kinds"].items():
         words = sorted({w.lower() for w in entry["words"]}, key=len, reverse=True)  # "type 2 diabetes" before "diabetes"
         pattern = re.compile(r"(?<![\w-])(" + "|".join(re.escape(w) for w in words) + r")(?![\w-])", re.I)
-        kinds.append(DetailKind(name, " ".join(entry["sentence"].split()), tuple(entry["sources"]), pattern))
+        kinds.append(DetailKind(name, " ".join(entry["sentence"].split()), tuple(entry["sources"]), pattern,
+                                bool(entry["closing"])))
     return data["closing"], tuple(kinds)
 
 
@@ -62,8 +64,10 @@ def detail_sentences(question: str, answer_text: str, placeholders: Mapping[str,
             things = things[:MAX_THINGS]
             text = kind.sentence.format_map({**placeholders, "things": _joined(things),
                                              "it": "them" if len(things) > 1 else "it"})
-            sentences.append(DetailSentence(kind.name, text, kind.sources))
-    if any(s.kind != "activity" for s in sentences):  # a condition or a medicine: whom to ask, once
+            sentences.append((kind, DetailSentence(kind.name, text, kind.sources)))
+    closes = any(kind.closing for kind, _ in sentences)  # a condition or a medicine: whom to ask, once
+    sentences = [sentence for _, sentence in sentences]
+    if closes:
         last = sentences[-1]
         sentences[-1] = DetailSentence(last.kind, f"{last.text} {closing.format_map(placeholders)}", last.sources)
     return sentences

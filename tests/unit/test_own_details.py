@@ -50,3 +50,22 @@ def test_every_sentence_cites_known_sources_and_is_plain_language():
         text = kind.sentence.format_map({**PLACEHOLDERS, "things": "golf", "it": "it"}) + " " + \
             closing.format_map(PLACEHOLDERS)
         assert textstat.flesch_kincaid_grade(text) <= MAX_GRADE, kind.name
+
+
+def test_a_named_job_says_who_decides_the_return_to_physical_work():
+    [sentence] = sentences("I'm a mechanic, under cars all day and lifting tires. When can I go back?",
+                           "When you can go back depends on your job. At a desk, sitting may be hard at first.")
+    assert sentence.kind == "job" and sentence.text.startswith("About your work (mechanic)")
+    assert "care team" in sentence.text and PLACEHOLDERS["office_phone"] not in sentence.text
+
+
+def test_a_named_insurer_points_to_the_plan_and_the_billing_office():
+    [sentence] = sentences("is it covered by bcbs", "Medicare and many insurance plans cover it.")
+    assert sentence.kind == "insurer" and sentence.text.startswith("You mentioned bcbs.")
+    assert PLACEHOLDERS["billing_contact"] in sentence.text and PLACEHOLDERS["office_phone"] not in sentence.text
+
+
+def test_a_condition_beside_a_job_still_gets_the_office_number_once():
+    found = sentences("I have diabetes and I'm a chef. When can I work again?", "It depends on your job.")
+    assert [s.kind for s in found] == ["condition", "job"]
+    assert sum(PLACEHOLDERS["office_phone"] in s.text for s in found) == 1
