@@ -74,6 +74,11 @@ def render(results: dict) -> str:
         lines.append(f"- *{LABELS.get(name, name)}*: {system['description']}. Model `{model['config']}`; "
                      f"`{system['endpoints']}`, `{system['credentials']}`" + (f"; {env}" if env else "") + ".")
     lines += ["", "As trained (both models by the same run into `var/bench/models/`):", ""]
+    if results.get("baseline_epochs"):
+        lines += [f"The baseline was trained with {results['baseline_epochs']} epochs in every component that has them, "
+                  "not the stock 100 (`--baseline-epochs`): at 100 its DIET alone trains for well over an hour on this "
+                  "machine. Its networks are the same size, so a prediction costs the same; its answers may differ "
+                  "from a fully trained baseline's.", ""]
     for name, model in models.items():
         lines.append(f"- `{model['config']}`: pipeline {' → '.join(model['pipeline'])}; "
                      f"policies {', '.join(model['policies']) or '(Rasa defaults)'}")

@@ -304,6 +304,19 @@ def components(config: Path) -> Dict[str, List[str]]:
     return {"pipeline": described(doc.get("pipeline")), "policies": described(doc.get("policies"))}
 
 
+def with_epochs(config: Path, epochs: int, out: Path) -> Path:
+    """A copy of a training config whose every component with `epochs` trains for `epochs` (the rest unchanged)."""
+    import yaml
+
+    doc = yaml.safe_load(config.read_text(encoding="utf-8"))
+    for item in (doc.get("pipeline") or []) + (doc.get("policies") or []):
+        if "epochs" in item:
+            item["epochs"] = epochs
+    out.write_text(f"# {config.relative_to(ROOT)} with epochs: {epochs} (bench/run.py --baseline-epochs)\n"
+                   + yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
+    return out
+
+
 # ------------------------------------------------------------------ the run
 def machine() -> dict:
     cpu = re.search(r"^model name\s*:\s*(.+)$", _read("/proc/cpuinfo"), re.MULTILINE)
@@ -375,6 +388,10 @@ def main(argv: Optional[List[str]] = None) -> None:
     parser.add_argument("--warmup", type=int, default=60, help="messages sent to each system before measuring")
     parser.add_argument("--long", type=int, default=LONG_TURNS, help="turns of the long conversation; 0: none")
     parser.add_argument("--skip-train", action="store_true", help="reuse the models in var/bench/models")
+    parser.add_argument("--baseline-epochs", type=int, default=None,
+                        help="train the baseline with this many epochs in every component that has them (stock: 100); "
+                             "the networks are the same size, so each prediction costs the same, but the model is less "
+                             "trained. For a machine where the stock baseline does not train within the hour")
     parser.add_argument("--seed", type=int, default=5)
     parser.add_argument("--profile", type=int, default=300,
                         help="messages of the in-process profile of each model (bench/profile.py); 0: none")
@@ -387,7 +404,11 @@ def main(argv: Optional[List[str]] = None) -> None:
                      "pools": pools.sizes(), "order": [setup.name for setup in SETUPS], "baseline": "baseline",
                      "models": {}, "systems": {}, "runs": []}
     previous = OUT / "results.json"
-    for name, config in MODELS.items():
+    models = dict(MODELS)
+    if args.baseline_epochs:
+        models["baseline"] = with_epochs(MODELS["baseline"], args.baseline_epochs, OUT / "baseline-config.yml")
+        results["baseline_epochs"] = args.baseline_epochs
+    for name, config in models.items():
         entry = results["models"].setdefault(name, {"config": str(config.relative_to(ROOT))})
         entry.update(components(config))
         if args.skip_train and previous.exists():
