@@ -44,12 +44,12 @@ _BODY_OR_SYMPTOM = re.compile(
     r"pain|hurt|ach|sore|stiff|tired|die|dead|kill|end it|suicid|harm|hopeless|\d)", re.I)
 _TODAY = re.compile(r"\b(now|right now|today|tonight|this (morning|afternoon|evening)|since (this|last night|"
                     r"yesterday)|currently|at the moment|all (day|night))\b", re.I)
-# "It's no different now" says the old condition is unchanged: its "now" is no symptom of today (batch 17).
-_UNCHANGED_NOW = re.compile(r"\b(no different|not any different|unchanged|the same( as (ever|always|before|usual))?|"
-                            r"no worse|not worse|nothing new|nothing different)( (right )?now| than before)\b"
-                            # "It's been normal for five days now" says it is over (batch 34)
-                            r"|\b(back to normal|normal|gone|settled|cleared( up)?|resolved)( for (\w+ ){1,2}(days?|weeks?))? now\b",
-                            re.I)
+# A "now" that tells of no new symptom: "it's no different now" (the old condition unchanged, batch 17), "it's been
+# normal for five days now" (over, batch 34).
+_NOW_OF_NOTHING_NEW = re.compile(
+    r"\b(no different|not any different|unchanged|the same( as (ever|always|before|usual))?|"
+    r"no worse|not worse|nothing new|nothing different)( (right )?now| than before)\b"
+    r"|\b(back to normal|normal|gone|settled|cleared( up)?|resolved)( for (\w+ ){1,2}(days?|weeks?))? now\b", re.I)
 # The net's guess of thoughts of suicide counts only beside a word of that field (or in a message not all in plain
 # English, where the words may be another language's): "I can't stop thinking about tomorrow" before a procedure is
 # nerves (batch 26). Every crisis message of the training data and the batches has one.
@@ -256,11 +256,12 @@ class TriageEngine:
         return not (prediction.code and self.triage.lexicon.has(prediction.code)) \
             or rank(self._flag_level(prediction.code, prediction.level)) < rank(prediction.level)
 
+    def _lexicon_level(self, code: Optional[str]) -> Optional[str]:
+        return self.triage.lexicon.by_code(code).level if code and self.triage.lexicon.has(code) else None
+
     def _sign_level(self, code: Optional[str]) -> Optional[str]:
         """A sign's level: the lexicon's, else its usual level in the net's training messages; None if unknown."""
-        if code and self.triage.lexicon.has(code):
-            return self.triage.lexicon.by_code(code).level
-        return getattr(self.net, "code_levels", {}).get(code)
+        return self._lexicon_level(code) or getattr(self.net, "code_levels", {}).get(code)
 
     def _strays_above_its_sign(self, prediction) -> bool:
         """The net's level is urgent or higher while the sign its flag head names is below urgent, and either its
@@ -274,7 +275,8 @@ class TriageEngine:
         return likeliest == sign_level or _level_probability(prediction) < SENTENCE_SURE
 
     def _flag_level(self, code: str, level: str) -> str:
-        return self.triage.lexicon.by_code(code).level if self.triage.lexicon.has(code) else level
+        """A red flag's level in the lexicon, else `level` (a flag only the net names)."""
+        return self._lexicon_level(code) or level
 
     def _plain_english(self, doc) -> bool:
         """Every word is a common English word (a misspelt one, "coffing up blod", may hide a symptom)."""
@@ -306,7 +308,7 @@ class TriageEngine:
         # a time phrase of another clause ("he doesn't know where he is, asking for his mam who died in 1980") too
         # easily reaches a symptom of now.
         only_past = all(f.historical and not (f.negated or f.hypothetical or f.other_person) for f in inside)
-        if only_past and (_TODAY.search(_UNCHANGED_NOW.sub("", span))
+        if only_past and (_TODAY.search(_NOW_OF_NOTHING_NEW.sub("", span))
                           or prediction.probabilities[prediction.level] >= SURE):
             return False
         return prediction.code is None or _SAME_SYMPTOM.get(prediction.code, prediction.code) in {f.code for f in inside}
