@@ -35,7 +35,8 @@ _DENIES_ALL = re.compile(r"(^|[.!?]\s*)(but )?(i|he|she) (don'?t|dont|do not|doe
                          r"( (at all|now|yet|so far))?\s*([.!,]|$)", re.I)
 # "Asking in advance, no headache so far", "dont have it", "its on ur list, just curious" (lookalikes f): what the question
 # names is denied, unless the message also says it has begun. Not "no pain yet" or "he's fine now": a fall is still a fall
-_JUST_ASKING = re.compile(r"\b(just (curious|asking|wondering|want(ed)? to know|checking|in case)|asking (in advance|ahead|"
+# "Reading ahead, I'm fine" (lookalikes h)
+_JUST_ASKING = re.compile(r"\b(just (curious|asking|wondering|want(ed)? to know|checking|in case|reading)|reading (ahead|up)|asking (in advance|ahead|"
                           r"beforehand|for (the )?future)|for future reference|(do ?n'?t|dont|do not) have (it|that|one|any)"
                           r"( now| yet| rn)?)\b", re.I)
 _HAS_IT_NOW = re.compile(r"\b(started|began|begun|came on|come on|since (this|last|yesterday|lunch|i|\d)|been having|"
@@ -103,9 +104,10 @@ def _still_someone_else(sentence: str, before: str) -> bool:
 # A story told from a time long past: "Back in 2019 I had my hip replaced and the wound got infected", "two winters
 # ago I was admitted with pneumonia; I was very breathless" (batch 25). ConText's scope ends at "and the" or ";", which
 # keeps a negation from reaching too far, but the sentence stays in that time until a word of the present comes.
+# ("two years before, after the stomach operation, I was vomiting": lookalikes f)
 _PAST_ANCHOR = re.compile(r"(?<!since )(?<!from )(?<!until )\b((back )?in (19|20)\d\d|(\w+ )?(years?|winters?|summers?|"
-                          r"months?|christmases) ago|last (year|month|week|winter|summer|spring|autumn|fall|christmas|easter))\b",
-                          re.I)
+                          r"months?|christmases) ago|(\w+ )?years? (before|back|earlier)|"
+                          r"last (year|month|week|winter|summer|spring|autumn|fall|christmas|easter))\b", re.I)
 _PRESENT = re.compile(r"\b(now|still|again|today|tonight|yesterday|this (morning|afternoon|evening|week)|since|currently|"
                       r"start\w*|began|begun|keeps?|is|are|am|has|have|can'?t|cannot|cant|won'?t|wont|do|does|don'?t|"
                       r"doesn'?t|feel|feels|get|gets|hurts?)\b|'(s|m|re|ve)\b", re.I)
