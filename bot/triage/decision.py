@@ -17,7 +17,7 @@ from bot.triage.net import RedFlagNet, load_examples, load_net
 from bot.triage.spelling import SpellingCorrector
 from bot.triage.temperature import find_temperature_f
 from bot.triage.timing import procedure_to_come
-from bot.triage.triage import Assessment, Triage
+from bot.triage.triage import HAS_IT_NOW, Assessment, Triage
 
 logger = logging.getLogger(__name__)
 
@@ -117,9 +117,21 @@ def only_asked(sentence: str) -> bool:
     return sentence.endswith("?") and bool(_OPENS_AS_QUESTION.search(sentence)) and not _TELLS_OF_NOW.search(sentence)
 
 
-def alarms_only_asked(alarms) -> bool:
-    """Whether every alarm of the lexicon sits in a question that tells nothing of now."""
-    return bool(alarms) and all(f.sentence and only_asked(f.sentence) for f in alarms)
+# What the rest of a message says when it tells that the writer has what the question asked about ("... after this?
+# because i have", "... ? that's what the thermometer says now"); not "I'm fine", "I've never had it"
+_SAYS_IT_IS_HAD = re.compile(HAS_IT_NOW.pattern + r"|\b(now|today|tonight|this (morning|afternoon|evening)|"
+                             r"happened to me|mine|i'?ve got|ive got|i feel)\b", re.I)
+
+
+def alarms_only_asked(alarms, text: str) -> bool:
+    """Whether every alarm of the lexicon sits in a question that tells nothing of now, and the rest of the message
+    does not say it is had ("do people lose bladder control after this? because i have" is a report)."""
+    if not alarms or not all(f.sentence and only_asked(f.sentence) for f in alarms):
+        return False
+    rest = text
+    for sentence in {f.sentence for f in alarms}:
+        rest = rest.replace(sentence, " ")
+    return not _SAYS_IT_IS_HAD.search(rest)
 
 
 NET = "net"  # the code of a level that only the learned net gave and could not name
@@ -369,7 +381,7 @@ class TriageEngine:
         alarms = assessment.alarms
         thresholds = self.net.thresholds if self.net else None
         threshold = thresholds.doubt if thresholds else None
-        if thresholds and thresholds.question_doubt is not None and alarms_only_asked(alarms):
+        if thresholds and thresholds.question_doubt is not None and alarms_only_asked(alarms, text):
             threshold = min(thresholds.question_doubt, threshold if threshold is not None else 1.0)
         if threshold is None or not alarms or never_doubted(text, alarms):
             return ()

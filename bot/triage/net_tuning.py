@@ -58,11 +58,14 @@ def _above(values: List[float]) -> Tuple[Optional[float], float, int]:
 
 def _doubtable(examples: Sequence[Example], probabilities: np.ndarray) -> Tuple[List[float], List[float]]:
     """Held-out P(none) of the true alarms the lexicon escalates and the net may doubt; and of those among them whose
-    alarms are all only asked about."""
-    from bot.triage.decision import alarms_only_asked, build_engine, never_doubted
+    alarms are all only asked about. When no true alarm is only asked about in the whole message (2026-12-03: none
+    of 3,360), the threshold has nothing to stand above: the pool is then those whose alarms sit in questions that
+    tell nothing of now, whatever the rest of the message says ("is numbness something that can happen? I have it
+    since lunch"), the nearest true alarms there are."""
+    from bot.triage.decision import alarms_only_asked, build_engine, never_doubted, only_asked
 
     engine = build_engine(with_net=False)
-    found, asked = [], []
+    found, asked, asked_in_sentence = [], [], []
     for example, row in zip(examples, probabilities):
         if example.level not in ("urgent", "emergency"):
             continue
@@ -70,9 +73,11 @@ def _doubtable(examples: Sequence[Example], probabilities: np.ndarray) -> Tuple[
         alarms = engine.triage.assess(read).alarms
         if alarms and not never_doubted(read, alarms):
             found.append(row[CLASSES.index("none")])
-            if alarms_only_asked(alarms):
+            if alarms_only_asked(alarms, read):
                 asked.append(row[CLASSES.index("none")])
-    return found, asked
+            if all(f.sentence and only_asked(f.sentence) for f in alarms):
+                asked_in_sentence.append(row[CLASSES.index("none")])
+    return found, asked or asked_in_sentence
 
 
 def main() -> None:
@@ -103,7 +108,8 @@ def main() -> None:
         f"# {highest:.3f}; {DOUBT_MARGIN} above it, rounded up.\n"
         f"doubt: {doubt if doubt is not None else 'null'}\n"
         f"# The same over the {asked} of them whose alarms all sit in questions that tell nothing of now\n"
-        f"# (decision.only_asked): the highest was {asked_highest:.3f}.\n"
+        f"# (decision.alarms_only_asked; where no message is such, the sentences of the alarms): the highest was\n"
+        f"# {asked_highest:.3f}.\n"
         f"question_doubt: {question_doubt if question_doubt is not None else 'null'}\n", encoding="utf-8")
     print(f"{THRESHOLDS}: emergency >= {chosen.emergency}, urgent >= {chosen.urgent} "
           f"(held out: emergency {e:.1%}, urgent+ {u:.1%}, false alarms {fa:.1%}); doubt from P(none) >= {doubt}, "

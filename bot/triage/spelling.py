@@ -66,16 +66,16 @@ class SpellingCorrector:
     def _fix(self, token: str) -> str:
         if len(token) < 3 or "'" in token or self._known(token):
             return token
-        distance = 1 if len(token) <= 5 else 2
-        suggestions = self.speller.lookup(token, Verbosity.TOP, max_edit_distance=distance)
-        if suggestions:
-            return suggestions[0].term
-        if len(token) >= 7:  # words run together: keep the split only if every part is a triage word
+        # words run together, each spelt right ("canthe cement get into my lungs" is "can the", not "cant": questions
+        # 41): the split wins over the nearest word when every part is a word of the triage vocabulary
+        if len(token) >= 6:
             split = self.speller.word_segmentation(token, max_edit_distance=0)
             parts = split.corrected_string.split()
             if len(parts) > 1 and all(part in self.vocabulary for part in parts):
                 return " ".join(parts)
-        return token
+        distance = 1 if len(token) <= 5 else 2
+        suggestions = self.speller.lookup(token, Verbosity.TOP, max_edit_distance=distance)
+        return suggestions[0].term if suggestions else token
 
     def correct(self, text: str) -> str:
         """The text lower-cased, with each unknown word replaced by its nearest triage word (if any)."""

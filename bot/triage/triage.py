@@ -39,7 +39,7 @@ _DENIES_ALL = re.compile(r"(^|[.!?]\s*)(but )?(i|he|she) (don'?t|dont|do not|doe
 _JUST_ASKING = re.compile(r"\b(just (curious|asking|wondering|want(ed)? to know|checking|in case|reading)|reading (ahead|up)|asking (in advance|ahead|"
                           r"beforehand|for (the )?future)|for future reference|(do ?n'?t|dont|do not) have (it|that|one|any)"
                           r"( now| yet| rn)?)\b", re.I)
-_HAS_IT_NOW = re.compile(r"\b(started|began|begun|came on|come on|since (this|last|yesterday|lunch|i|\d)|been having|"
+HAS_IT_NOW = re.compile(r"\b(started|began|begun|came on|come on|since (this|last|yesterday|lunch|i|\d)|been having|"
                          r"i have (it|them|one|that) (now|right now|rn)|getting worse|creeping|spreading|right now|rn|currently|"
                          r"at the moment)\b|\b(i|he|she) (have|has|got|'ve got|am having|is having)\b(?! (no|not|never)\b)", re.I)
 _SHIVERING = re.compile(r"chill|shak|shiver|rigor|sweat|hot and cold", re.I)
@@ -230,7 +230,7 @@ class Triage:
         # whether the writer is the (well) patient is a property of the whole message: read it once
         well_patient_writes = bool(_WRITER_PLANS.search(text) or (_WRITER_WELL.search(text)
                                                                    and _WRITER_IS_PATIENT.search(text)))
-        denies_all = bool(_DENIES_ALL.search(text)) or bool(_JUST_ASKING.search(text) and not _HAS_IT_NOW.search(text))
+        denies_all = bool(_DENIES_ALL.search(text)) or bool(_JUST_ASKING.search(text) and not HAS_IT_NOW.search(text))
         findings = [self._finding(ent, well_patient_writes, denies_all) for ent in doc.spans.get(TARGETS, ())]
         if _ASKED_BECAUSE_NOW.search(text):
             findings = [replace(f, hypothetical=False) if f.hypothetical and not (f.negated or f.historical or

@@ -18,6 +18,16 @@ def test_text_variants_and_typos_still_find_the_emergency(engine, text):
     assert level(engine, text) == "emergency"
 
 
+@pytest.mark.parametrize("text, read", [
+    ("canthe cement get into my lungs", "can the cement get into my lungs"),  # not "cant cement" (questions 41)
+    ("my legsare numb", "my legs are numb"),
+    ("i cant feel my legz", "i cant feel my legs"),
+    ("blader accident", "bladder accident"),
+])
+def test_words_run_together_are_split_before_a_typo_is_corrected(engine, text, read):
+    assert engine.read(text) == read
+
+
 @pytest.mark.parametrize("text, code", [
     ("my face is drooping on one side and my words come out slurred", "stroke_signs"),
     ("I passed out in the kitchen but I feel fine now", "fainting"),
@@ -212,6 +222,7 @@ def test_the_net_doubts_only_when_sure_of_the_message_and_of_the_sentence_holdin
     ("is a stroke possible from this procedure?", True),             # "this" names the procedure
     ("can you start coughing up blood after this?", True),
     ("is this coughing up blood a 911 thing?", False),               # "this" points at what the writer has
+    ("is coughing up blood a 911 thing? because i have", False),     # the rest of the message says it is had
 ])
 def test_a_sign_only_asked_about_in_a_question_is_doubted_from_a_lower_threshold(engine, text, doubted):
     decision = _with_net(engine, _SureNet(lambda t: 0.8, doubt=0.97, question_doubt=0.7)).decide(text)
