@@ -96,15 +96,21 @@ def parse_with_confidence(detector, text, intent, confidence):
 
 
 def test_a_sure_question_is_answered_not_screened(detector):
-    # "blood" reads as a symptom word, but nothing is placed: the question the classifier is sure of is answered
-    assert detector.engine.decide("Blood thinners").unplaced
-    intent, entities = parse_with_confidence(detector, "Blood thinners", "ask_prep_blood_thinners", 0.9)
+    # "bleeding" reads as a symptom word, but nothing is placed: the question the classifier is sure of is answered
+    assert detector.engine.decide("Bleeding risk").unplaced
+    intent, entities = parse_with_confidence(detector, "Bleeding risk", "ask_prep_blood_thinners", 0.9)
     assert intent == "ask_prep_blood_thinners" and "unplaced" not in entities
 
 
 def test_an_unsure_reading_of_a_symptom_word_is_still_screened(detector):
-    intent, entities = parse_with_confidence(detector, "Blood thinners", "ask_prep_blood_thinners", 0.4)
+    intent, entities = parse_with_confidence(detector, "Bleeding risk", "ask_prep_blood_thinners", 0.4)
     assert intent == "report_symptom" and "unplaced" in entities
+
+
+def test_blood_thinners_and_blood_pressure_pills_are_no_symptom_words(detector):
+    # questions 40: "the refill on my blood pressure pills" got the screening question
+    for text in ("Blood thinners", "the refill on my blood pressure pills", "when is my blood test"):
+        assert not detector.engine.decide(text).unplaced, text
 
 
 def test_a_sure_question_never_hides_a_red_flag(detector):
