@@ -52,7 +52,7 @@ def detail_sentences(question: str, answer_text: str, placeholders: Mapping[str,
     """One sentence per kind of detail the question names and the answer does not, the closing after the last."""
     closing, kinds = load_details(path)
     answer = (answer_text or "").lower()
-    sentences = []
+    sentences, closes = [], False
     for kind in kinds:
         things = []  # as the patient wrote them
         for match in kind.words.finditer(question or ""):
@@ -64,9 +64,8 @@ def detail_sentences(question: str, answer_text: str, placeholders: Mapping[str,
             things = things[:MAX_THINGS]
             text = kind.sentence.format_map({**placeholders, "things": _joined(things),
                                              "it": "them" if len(things) > 1 else "it"})
-            sentences.append((kind, DetailSentence(kind.name, text, kind.sources)))
-    closes = any(kind.closing for kind, _ in sentences)  # a condition or a medicine: whom to ask, once
-    sentences = [sentence for _, sentence in sentences]
+            sentences.append(DetailSentence(kind.name, text, kind.sources))
+            closes = closes or kind.closing  # a condition or a medicine: whom to ask, once
     if closes:
         last = sentences[-1]
         sentences[-1] = DetailSentence(last.kind, f"{last.text} {closing.format_map(placeholders)}", last.sources)

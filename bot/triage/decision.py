@@ -123,10 +123,15 @@ _SAYS_IT_IS_HAD = re.compile(HAS_IT_NOW.pattern + r"|\b(now|today|tonight|this (
                              r"happened to me|mine|i'?ve got|ive got|i feel)\b", re.I)
 
 
+def alarms_in_questions(alarms) -> bool:
+    """Whether every alarm of the lexicon sits in a question that tells nothing of now."""
+    return bool(alarms) and all(f.sentence and only_asked(f.sentence) for f in alarms)
+
+
 def alarms_only_asked(alarms, text: str) -> bool:
     """Whether every alarm of the lexicon sits in a question that tells nothing of now, and the rest of the message
     does not say it is had ("do people lose bladder control after this? because i have" is a report)."""
-    if not alarms or not all(f.sentence and only_asked(f.sentence) for f in alarms):
+    if not alarms_in_questions(alarms):
         return False
     rest = text
     for sentence in {f.sentence for f in alarms}:

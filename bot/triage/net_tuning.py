@@ -62,7 +62,7 @@ def _doubtable(examples: Sequence[Example], probabilities: np.ndarray) -> Tuple[
     of 3,360), the threshold has nothing to stand above: the pool is then those whose alarms sit in questions that
     tell nothing of now, whatever the rest of the message says ("is numbness something that can happen? I have it
     since lunch"), the nearest true alarms there are."""
-    from bot.triage.decision import alarms_only_asked, build_engine, never_doubted, only_asked
+    from bot.triage.decision import alarms_in_questions, alarms_only_asked, build_engine, never_doubted
 
     engine = build_engine(with_net=False)
     found, asked, asked_in_sentence = [], [], []
@@ -75,7 +75,7 @@ def _doubtable(examples: Sequence[Example], probabilities: np.ndarray) -> Tuple[
             found.append(row[CLASSES.index("none")])
             if alarms_only_asked(alarms, read):
                 asked.append(row[CLASSES.index("none")])
-            if all(f.sentence and only_asked(f.sentence) for f in alarms):
+            if alarms_in_questions(alarms):
                 asked_in_sentence.append(row[CLASSES.index("none")])
     return found, asked or asked_in_sentence
 
