@@ -142,7 +142,15 @@ _ASKED_BECAUSE_NOW = re.compile(
     # "If I told you my legs have been numb since lunch, would you tell me to go in? Because they have been."
     r"|\b(because|cause|cos|coz) (they|it|i|he|she) (have|has|am|is|are|do|does)( been| now)?\W*$"
     # "what would cause sharp pain in my side on a deep breath, because that's what i've got since this morning" (lookalikes g)
-    r"|\b(because|cause|cos|coz|as) (that'?s|thats|that is) what (i|he|she|mum|mom|dad)('ve| have|'s| has|s)? ?(got|have|has|had|feel|feels)\b", re.I)
+    r"|\b(because|cause|cos|coz|as) (that'?s|thats|that is) what (i|he|she|mum|mom|dad)('ve| have|'s| has|s)? ?(got|have|has|had|feel|feels)\b"
+    # "What if the spot where the needle went in is red? Asking because mine is", "asking for me, it's kind of happening
+    # right now", "My sheet says to call if there's sharp pain in the side. I've had that for a day" (lookalikes j)
+    r"|\b(asking|ask) (because|since|as|cos|cause) (mine|his|hers|my \w+) (is|are|does|do|has|have|did)\b"
+    r"|\basking for (me|myself)\b(?=[^.!?]{0,40}\bhappening\b)|\b(it'?s|its|it is|this is)( \w+){0,2} happening( to (me|him|her))?( right)? now\b"
+    r"|\b(i|he|she)('ve| have|'s| has) (had|got) (that|this|it|them)( \w+)? (for|since)\b"
+    # "Do I still come in Thursday if I fell in the shower this morning?" (lookalikes j): an "if" about what happened
+    r"|\bif (i|he|she|mum|mom|dad) (fell|fainted|passed out|blacked out|had|got|was|were|went|started|noticed)\b"
+    r"[^.!?]{0,40}\b(this (morning|afternoon|evening)|last night|yesterday|earlier|(an|\d+) (hours?|mins?|minutes?) ago)\b", re.I)
 
 
 @dataclass(frozen=True)
