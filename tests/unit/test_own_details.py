@@ -69,3 +69,14 @@ def test_a_condition_beside_a_job_still_gets_the_office_number_once():
     found = sentences("I have diabetes and I'm a chef. When can I work again?", "It depends on your job.")
     assert [s.kind for s in found] == ["condition", "job"]
     assert sum(PLACEHOLDERS["office_phone"] in s.text for s in found) == 1
+
+
+def test_a_ride_service_says_the_clinic_decides_and_gives_the_office_number():
+    [sentence] = sentences("Can he take an Uber home alone after his kyphoplasty?", "Plan for an adult to drive you.")
+    assert sentence.kind == "ride" and sentence.text.startswith("You asked about Uber.")
+    assert PLACEHOLDERS["office_phone"] in sentence.text
+
+
+def test_a_nurse_named_as_a_job_counts_but_not_the_nurse_who_said_something():
+    assert [s.kind for s in sentences("I'm a nurse on twelve hour shifts, when can I go back?", "It depends.")] == ["job"]
+    assert sentences("the nurse said I can go back to work soon, when exactly?", "It depends.") == []
