@@ -304,3 +304,12 @@ def test_the_nets_alarm_naming_a_sign_below_urgent_counts_only_when_sure(engine,
     text = "Not complaining but I feel like a wet dishrag, I walk to the mailbox and want a nap"
     decision = _with_net(engine, _FixedNet(probabilities, code)).decide(text)
     assert decision.level == level, decision
+
+
+def test_the_nets_own_featurising_gives_the_same_numbers_as_scikit_learns(engine):
+    from bot.triage.net import featurise
+
+    texts = ["my chest hurts", "coffing up blod tonite", "can I shower?", "", "Numb-ish legs since 2am!!"]
+    stock = engine.net.features.transform(texts)
+    ours = featurise(engine.net.features, texts)
+    assert ours.shape == stock.shape and abs(ours - stock).max() < 1e-12
