@@ -148,6 +148,10 @@ _ASKED_BECAUSE_NOW = re.compile(
     r"|\b(asking|ask) (because|since|as|cos|cause) (mine|his|hers|my \w+) (is|are|does|do|has|have|did)\b"
     r"|\basking for (me|myself)\b(?=[^.!?]{0,40}\bhappening\b)|\b(it'?s|its|it is|this is)( \w+){0,2} happening( to (me|him|her))?( right)? now\b"
     r"|\b(i|he|she)('ve| have|'s| has) (had|got) (that|this|it|them)( \w+)? (for|since)\b"
+    # "sheet says call for redness swelling or drainage. Ive got all three", "Is normal the fever 38.5? I have since
+    # afternoon" (lookalikes k)
+    r"|\b(i|he|she)('?ve| have|'s| has)? (got|have|has) (all|both) (three|two|four|of them|of those|of these|of that)\b"
+    r"|\b(i|he|she) (have|has|got)( (it|that|this|them))? since\b"
     # "Do I still come in Thursday if I fell in the shower this morning?" (lookalikes j): an "if" about what happened
     r"|\bif (i|he|she|mum|mom|dad) (fell|fainted|passed out|blacked out|had|got|was|were|went|started|noticed)\b"
     r"[^.!?]{0,40}\b(this (morning|afternoon|evening)|last night|yesterday|earlier|(an|\d+) (hours?|mins?|minutes?) ago)\b", re.I)
