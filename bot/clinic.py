@@ -3,6 +3,7 @@ and who to call at a given moment."""
 from __future__ import annotations
 
 import logging
+import math
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from functools import lru_cache
@@ -88,12 +89,19 @@ def _clock(moment: time) -> str:
     return f"{hour}{minutes} {'am' if moment.hour < 12 else 'pm'}"
 
 
+KG_PER_POUND = 0.45359237
+
+
 def _format_setting(value, unit: Optional[str] = None) -> str:
     """ "1 day", "2 days", "100.4": a setting as the answers say it."""
     number = f"{value:g}" if isinstance(value, float) else str(value)
     if not unit:
         return number
-    return f"{number} {unit}" if value == 1 else f"{number} {unit}s"
+    said = f"{number} {unit}" if value == 1 else f"{number} {unit}s"
+    if unit == "pound":  # patients outside the US ask in kilos: rounded down, never above the limit
+        kilos = math.floor(value * KG_PER_POUND * 2) / 2
+        said += f" (about {kilos:g} kg)" if kilos else ""
+    return said
 
 
 def _parse_time(text: str, where: str) -> time:

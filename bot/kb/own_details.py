@@ -12,6 +12,8 @@ import yaml
 
 DETAILS = Path(__file__).resolve().parents[2] / "data" / "kb" / "own_details.yml"
 MAX_THINGS = 2
+# the answer names the thing in another form ("Can I travel?" after "cement travels through a vein", questions 44)
+_ENDINGS = r"(s|es|ed|d|ing|led|ling)?"
 
 
 @dataclass(frozen=True)
@@ -58,7 +60,7 @@ def detail_sentences(question: str, answer_text: str, placeholders: Mapping[str,
         for match in kind.words.finditer(question or ""):
             thing = match.group(1)
             if thing.lower() not in [t.lower() for t in things] \
-                    and not re.search(rf"(?<![\w-]){re.escape(thing.lower())}(?![\w-])", answer):
+                    and not re.search(rf"(?<![\w-]){re.escape(thing.lower())}{_ENDINGS}(?![\w-])", answer):
                 things.append(thing)
         if things:
             things = things[:MAX_THINGS]

@@ -191,3 +191,11 @@ def test_a_setting_with_a_unit_is_said_with_it_singular_or_plural():
     assert _format_setting(2, "day") == "2 days"
     assert _format_setting(100.4) == "100.4"
     assert load_profile().placeholders()["no_shower_days"] == "1 day"  # "Do not shower for 1 day", not "1 days"
+
+
+def test_a_weight_in_pounds_is_also_said_in_kilos_rounded_down():
+    from bot.clinic import _format_setting
+
+    assert _format_setting(5, "pound") == "5 pounds (about 2 kg)"  # 2.27 kg: never above the limit
+    assert _format_setting(10, "pound") == "10 pounds (about 4.5 kg)"
+    assert _format_setting(1, "pound") == "1 pound"  # under half a kilo: no kilos

@@ -80,3 +80,13 @@ def test_a_ride_service_says_the_clinic_decides_and_gives_the_office_number():
 def test_a_nurse_named_as_a_job_counts_but_not_the_nurse_who_said_something():
     assert [s.kind for s in sentences("I'm a nurse on twelve hour shifts, when can I go back?", "It depends.")] == ["job"]
     assert sentences("the nurse said I can go back to work soon, when exactly?", "It depends.") == []
+
+
+def test_the_cement_travelling_is_not_the_patients_travel():
+    from bot.kb.own_details import detail_sentences
+
+    asked = "I have read that a small amount of the cement may travel to the lungs. How likely is this?"
+    answer = "Sometimes cement travels through a vein to the lungs."
+    assert [s.kind for s in detail_sentences(asked, answer, {"office_phone": "555"})] == []
+    trip = detail_sentences("Can I travel two weeks after kyphoplasty?", "Walk every day.", {"office_phone": "555"})
+    assert [s.kind for s in trip] == ["activity"] and "about travel." in trip[0].text

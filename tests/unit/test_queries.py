@@ -38,6 +38,9 @@ def expected_values(clinic: dict) -> dict:
     hours = HOURS_SAID[" ".join(f"{day}={start}-{end}" for day, (start, end) in clinic["hours"].items())]
     values = {key: str(entry["value"]) + (f" {entry['unit']}" + ("" if entry["value"] == 1 else "s") if "unit" in entry else "")
               for key, entry in clinic["settings"].items()}
+    for key, entry in clinic["settings"].items():
+        if entry.get("unit") == "pound":  # and in kilos, rounded down to a half
+            values[key] += f" (about {int(entry['value'] * 0.45359237 * 2) / 2:g} kg)"
     values.update(clinic_name=clinic["name"], address=clinic["address"], emergency_number=clinic["emergency_number"],
                   office_phone=clinic["phones"]["office"], on_call_phone=clinic["phones"]["on_call"],
                   hours_text=f"{hours} ({zone} time)", fever_threshold="100.4 \u00b0F (38 \u00b0C)")
