@@ -49,11 +49,15 @@ def _sealed_contact(tracker: Tracker) -> Optional[str]:
     return sealed if isinstance(sealed, str) else None
 
 
+ANSWERED_BESIDE = ("soon", "self_care")  # the levels beside which a question asked too is answered
+
+
 def triage_reply(dispatcher: CollectingDispatcher, tracker: Tracker, level: str, codes: List[str],
                  question: Optional[str] = None) -> List[Dict]:
     """Tell the patient whom to call now; symptoms told over several turns add up (the highest level wins). A
-    `question` intent asked beside a symptom to raise in office hours is answered after it; never beside an urgent
-    sign or an emergency, whose instruction stands alone."""
+    `question` intent asked beside a symptom for office hours or self-care is answered first, then whom to call (a
+    story that ends in a question is a question: opening on the symptom read as a misunderstanding, questions 43);
+    never beside an urgent sign or an emergency, whose instruction stands alone and first."""
     result = outcome(level, codes, _remembered(tracker), lambda code, lvl: _flag(code, lvl).level,
                      tracker.get_slot("days_since_procedure"), services.profile().setting("pain_review_days"))
     overall, all_codes, remembered = result.level, list(result.codes), result.remembered
@@ -65,8 +69,10 @@ def triage_reply(dispatcher: CollectingDispatcher, tracker: Tracker, level: str,
         if answer:
             advice, advice_meta = answer.text, {"topic": answer.topic, "sources": answer.sources}
     disposition = decide(overall, labels, all_codes, services.profile(), advice=advice)
+    answered = None
+    if question and overall in ANSWERED_BESIDE:
+        answered = utter_answer(dispatcher, question, tracker.latest_message.get("text") or "")
     dispatcher.utter_message(text=disposition.text, json_message={**disposition.metadata, **advice_meta})
-    answered = utter_answer(dispatcher, question) if question and overall == "soon" else None
     if escalations.should_record(overall):
         try:
             entry = escalations.record(services.sessions(), tracker.sender_id, overall, all_codes,

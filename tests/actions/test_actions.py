@@ -187,13 +187,22 @@ def _asking(text, ranking, entities):
     return t
 
 
-def test_a_question_asked_beside_a_symptom_for_office_hours_is_answered_too(kb):
+def test_a_question_asked_beside_a_symptom_for_office_hours_is_answered_first(kb):
     entities = [entity("symptom", "pain_not_improving"), entity("level_soon", "pain_not_improving")]
     t = _asking("I've had a brace for 6 weeks and the pain is not much better. Can I have the procedure?",
                 [{"name": "ask_candidacy", "confidence": 0.8}, {"name": "ask_pain_relief", "confidence": 0.1}], entities)
     _, messages = run(triage.ActionTriage(), t)
-    assert messages[0]["custom"]["triage"] == "soon"
-    assert messages[1]["custom"]["topic"] == "candidacy"
+    assert messages[0]["custom"]["topic"] == "candidacy"
+    assert messages[1]["custom"]["triage"] == "soon" and PROFILE.office_phone in messages[1]["text"]
+
+
+def test_a_question_asked_beside_an_expected_symptom_is_answered_then_the_self_care(kb):
+    entities = [entity("symptom", "tiredness"), entity("level_self_care", "tiredness")]
+    t = _asking("I'm a bit tired since the procedure. When can I drive again?",
+                [{"name": "ask_recovery_driving", "confidence": 0.9}], entities)
+    _, messages = run(triage.ActionTriage(), t)
+    assert messages[0]["custom"]["topic"] == "recovery_driving"
+    assert messages[1]["custom"]["triage"] == "self_care"
 
 
 def test_no_answer_beside_an_urgent_sign_nor_to_an_unsure_guess_nor_without_a_question(kb):
