@@ -112,6 +112,10 @@ def featurise(union: FeatureUnion, texts: Sequence[str]):
     every call: 4.2 ms a message before, 2.1 ms after (batch 30, 2026-12-03). Tested equal."""
     parts = []
     for _, vectorizer in union.transformer_list:
+        # the shortcut holds only for the settings it copies; any other falls back to scikit-learn's own transform
+        if not (vectorizer.sublinear_tf and vectorizer.use_idf and vectorizer.norm == "l2"
+                and hasattr(getattr(vectorizer, "_tfidf", None), "_idf_diag")):
+            return union.transform(texts).tocsr()
         counts = CountVectorizer.transform(vectorizer, texts).astype(np.float64)
         np.log(counts.data, counts.data)  # sublinear tf: 1 + log(tf)
         counts.data += 1

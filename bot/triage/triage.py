@@ -156,6 +156,19 @@ _ASKED_BECAUSE_NOW = re.compile(
     r"|\bif (i|he|she|mum|mom|dad) (fell|fainted|passed out|blacked out|had|got|was|were|went|started|noticed)\b"
     r"[^.!?]{0,40}\b(this (morning|afternoon|evening)|last night|yesterday|earlier|(an|\d+) (hours?|mins?|minutes?) ago)\b", re.I)
 
+# "If the pain gets severe and the pills dont help, can I take an extra one?" (lookalikes f and k): the whole "if"
+# clause up to the question is the condition, though ConText's "if" ends at "and the". Not when the clause tells
+# of now, nor past a comma ("if I sit up, my legs go numb, should I worry?" tells what happens).
+_CONDITION_THEN_QUESTION = re.compile(
+    r"(?:^|[.!?]\s+)\W*((um|uh|so|ok|okay|hi|hello|well|and|but|question|my question is|i wanted to ask|i want to ask|"
+    r"quick question)\W+){0,4}(what if|if|in case)\b(?P<condition>[^,.!?;]+?)"
+    r"(,\s*|\s+)(then\s+)?(can|could|should|shall|do|would|will|must) (i|we|he|she|you|they)\b", re.I)
+# "if my legs are numb since this morning should I go to the ER?": an "if" that tells of now is a report
+_IF_TELLS_NOW = re.compile(r"\bif\b(?P<condition>[^,.!?;]{0,60}?\b(since (this|last|yesterday|lunch|breakfast|dinner|\d|i|the|my)|"
+                           r"right now|rn|currently|at the moment|for (the (last|past) )?(\d+|two|three|four|five|six|"
+                           r"a few|several) (hours?|days?))\b)", re.I)
+_TELLS_NOW = re.compile(r"\b(now|rn|currently|at the moment|tonight|today|this (morning|afternoon|evening)|since|"
+                        r"already|again|still)\b", re.I)
 
 @dataclass(frozen=True)
 class Finding:
@@ -243,7 +256,18 @@ class Triage:
         well_patient_writes = bool(_WRITER_PLANS.search(text) or (_WRITER_WELL.search(text)
                                                                    and _WRITER_IS_PATIENT.search(text)))
         denies_all = bool(_DENIES_ALL.search(text)) or bool(_JUST_ASKING.search(text) and not HAS_IT_NOW.search(text))
-        findings = [self._finding(ent, well_patient_writes, denies_all) for ent in doc.spans.get(TARGETS, ())]
+        spans = list(doc.spans.get(TARGETS, ()))
+        findings = [self._finding(ent, well_patient_writes, denies_all) for ent in spans]
+        conditions = [m.span("condition") for m in _CONDITION_THEN_QUESTION.finditer(text)
+                      if not _TELLS_NOW.search(m.group("condition"))]
+        told = [m.span("condition") for m in _IF_TELLS_NOW.finditer(text)]
+        if conditions or told:
+            def within(ent, ranges):
+                return any(a <= ent.start_char and ent.end_char <= b for a, b in ranges)
+            findings = [replace(f, hypothetical=True) if within(ent, conditions)
+                        else replace(f, hypothetical=False) if within(ent, told) and not (f.negated or f.historical or
+                                                                                         f.other_person)
+                        else f for f, ent in zip(findings, spans)]
         if _ASKED_BECAUSE_NOW.search(text):
             findings = [replace(f, hypothetical=False) if f.hypothetical and not (f.negated or f.historical or
                                                                                  f.other_person) else f

@@ -313,3 +313,14 @@ def test_the_nets_own_featurising_gives_the_same_numbers_as_scikit_learns(engine
     stock = engine.net.features.transform(texts)
     ours = featurise(engine.net.features, texts)
     assert ours.shape == stock.shape and abs(ours - stock).max() < 1e-12
+
+
+def test_the_nets_own_featurising_falls_back_for_settings_it_does_not_copy():
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.pipeline import FeatureUnion
+
+    from bot.triage.net import featurise
+
+    texts = ["my chest hurts", "my chest hurts a lot, a lot", "can I shower?"]
+    plain = FeatureUnion([("words", TfidfVectorizer(sublinear_tf=False))]).fit(texts)  # not the shortcut's settings
+    assert abs(featurise(plain, texts) - plain.transform(texts)).max() < 1e-12
