@@ -14,6 +14,7 @@ from bot import escalations, unanswered
 from bot.failures import failure
 from bot.safety_texts import whom_to_call
 from bot.kb import own_details
+from bot.kb.lead import lead_with_asked
 from bot.kb.loader import DETAIL_SUFFIX
 from bot.triage.decision import QUESTION, SYMPTOM_INTENT, confident_question
 from bot.triage.levels import rank
@@ -56,7 +57,7 @@ def utter_answer(dispatcher: CollectingDispatcher, intent: str, question: str = 
         return None
     detail = _detail_of(answer.topic)
     buttons = [{"title": MORE_TITLE, "payload": "/ask_more"}] if detail else []
-    text, sources = answer.text, list(answer.sources)
+    text, sources = lead_with_asked(answer.text, question), list(answer.sources)
     sentences = _own_details(question, answer.text)
     if sentences:
         text = "\n\n".join([text] + [s.text for s in sentences])
