@@ -57,7 +57,11 @@ _CRISIS_WORDS = re.compile(
     r"\b(die|dying|died|dead|death|kill(?!ing me\b|s me\b)\w*|suicid\w*|end|ended|ending|ends|harm\w*|hopeless\w*|worthless|burden|better off|"
     r"no point|not worth|pointless|give up|giving up|go on|goodbye|bye|life|lives|living|live|alive|wake up|waking|"
     r"overdose|pills|tablets|gun|rope|bridge|jump\w*|(?<!work )(?<!works )any ?more|disappear\w*|be here|(my|him|her|them)sel(f|ves)|"
-    r"can'?t (cope|take|do this|carry on)|(want|wish|need)\w*\b[^.!?]{0,25}\b(stop|over|gone|away))\b", re.I)
+    r"can'?t (cope|take|do this|carry on)|(want|wish|need)\w*\b[^.!?]{0,25}\b(stop|over|gone|away)|"
+    # "I wish it would just finish the job", "make it all stop for good", "done with all of it and I've written letters
+    # to my kids" (batches 26 and 35: the net was sure of a crisis, these words were missing)
+    r"finish (the job|me off)|stop for good|for good|done with (it all|all of it|everything|life)|"
+    r"(written|wrote|writing|write) (\w+ )?(letters?|notes?|goodbyes?))\b", re.I)
 SYMPTOM_INTENT = "report_symptom"  # the intent a message gets from `soon` up: an affirmed red flag escalates
 QUESTION_CONFIDENCE = 0.6  # how sure of a question topic the classifier must be for it to be answered beside a symptom
 
