@@ -170,6 +170,7 @@ _IF_TELLS_NOW = re.compile(r"\bif\b(?P<condition>[^,.!?;]{0,60}?\b(since (this|l
 _TELLS_NOW = re.compile(r"\b(now|rn|currently|at the moment|tonight|today|this (morning|afternoon|evening)|since|"
                         r"already|again|still)\b", re.I)
 
+
 @dataclass(frozen=True)
 class Finding:
     code: str
