@@ -42,6 +42,7 @@ class ContextEntry:
     category: str
     direction: str = "BIDIRECTIONAL"
     pattern: Optional[str] = None
+    max_scope: Optional[int] = None  # tokens on each side; none: the sentence (cut short by TERMINATE rules)
 
 
 @dataclass(frozen=True)
@@ -92,5 +93,5 @@ def load_lexicon(kb_dir: Optional[Path] = None) -> Lexicon:
         direction = raw.get("direction", "BIDIRECTIONAL")
         if direction not in DIRECTIONS:
             raise LexiconError(f"{where}: direction must be one of {', '.join(DIRECTIONS)}")
-        context.append(ContextEntry(raw["literal"], raw["category"], direction, raw.get("pattern")))
+        context.append(ContextEntry(raw["literal"], raw["category"], direction, raw.get("pattern"), raw.get("max_scope")))
     return Lexicon(flags, context)

@@ -63,7 +63,7 @@ def build_pipeline(lexicon: Lexicon) -> Language:
         config={"rules": None, "prune_on_target_overlap": True, "input_span_type": "group", "span_group_name": TARGETS},
     )
     context.add(
-        [ConTextRule(rule.literal, rule.category, direction=rule.direction, pattern=rule.pattern)
+        [ConTextRule(rule.literal, rule.category, direction=rule.direction, pattern=rule.pattern, max_scope=rule.max_scope)
          for rule in lexicon.context]
     )
     return nlp
