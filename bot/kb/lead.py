@@ -14,7 +14,7 @@ _COMMON = frozenset("""
 a an the and or but if of to in on at for with from by as is are was were be been being am do does did doing have has
 had can could should would will shall may might must i me my we our you your he she his her they them their it its this
 that these those what when where which who whom why how than then so not no yes any some much many more most very just
-about after before during into out up down over again also too still now after get got go going ok okay please thanks
+about after before during into out up down over again also too still now get got go going ok okay please thanks
 thank hi hello um uh like kyphoplasty vertebroplasty kypho vertebro procedure procedures op operation surgery
 """.split())
 _STEM = SnowballStemmer("english")

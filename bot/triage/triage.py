@@ -190,6 +190,17 @@ class Finding:
         return not (self.negated or self.hypothetical or self.historical or self.other_person)
 
 
+def _within(ent, ranges) -> bool:
+    return any(a <= ent.start_char and ent.end_char <= b for a, b in ranges)
+
+
+def _told(finding: "Finding") -> "Finding":
+    """A sign the message turns out to have now: no longer only asked about (denied, past or someone else's stays)."""
+    if finding.hypothetical and not (finding.negated or finding.historical or finding.other_person):
+        return replace(finding, hypothetical=False)
+    return finding
+
+
 @dataclass(frozen=True)
 class Assessment:
     findings: List[Finding] = field(default_factory=list)
@@ -262,17 +273,10 @@ class Triage:
         conditions = [m.span("condition") for m in _CONDITION_THEN_QUESTION.finditer(text)
                       if not _TELLS_NOW.search(m.group("condition"))]
         told = [m.span("condition") for m in _IF_TELLS_NOW.finditer(text)]
-        if conditions or told:
-            def within(ent, ranges):
-                return any(a <= ent.start_char and ent.end_char <= b for a, b in ranges)
-            findings = [replace(f, hypothetical=True) if within(ent, conditions)
-                        else replace(f, hypothetical=False) if within(ent, told) and not (f.negated or f.historical or
-                                                                                         f.other_person)
-                        else f for f, ent in zip(findings, spans)]
+        findings = [replace(f, hypothetical=True) if _within(ent, conditions) else _told(f) if _within(ent, told) else f
+                    for f, ent in zip(findings, spans)]
         if _ASKED_BECAUSE_NOW.search(text):
-            findings = [replace(f, hypothetical=False) if f.hypothetical and not (f.negated or f.historical or
-                                                                                 f.other_person) else f
-                        for f in findings]
+            findings = [_told(f) for f in findings]
         return doc, Assessment(findings)
 
     def _finding(self, ent, well_patient_writes: bool, denies_all: bool) -> Finding:
