@@ -37,17 +37,29 @@ class ActionAnswerTopic(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
         intent = (tracker.latest_message.get("intent") or {}).get("name", "")
-        events = utter_answer(dispatcher, intent, question=tracker.latest_message.get("text") or "")
+        question = tracker.latest_message.get("text") or ""
+        events = utter_answer(dispatcher, intent, question=question)
         if events is None:
             _unavailable(dispatcher)
             return []
+        second = also_asked(tracker)
+        if second and second != intent:  # "…? And when can I drive?": the second topic too, without its own extras
+            utter_answer(dispatcher, second, question=question, with_extras=False)
         ask_if_had_now(dispatcher, tracker)
         return events
 
 
-def utter_answer(dispatcher: CollectingDispatcher, intent: str, question: str = "") -> Optional[List[Dict]]:
+def also_asked(tracker: Tracker) -> Optional[str]:
+    """The topic of a second question in the message (set by bot.rasa.nlu.topic_second_opinion), if any."""
+    return next((e.get("value") for e in tracker.latest_message.get("entities") or []
+                 if e.get("entity") == "also_asked"), None)
+
+
+def utter_answer(dispatcher: CollectingDispatcher, intent: str, question: str = "",
+                 with_extras: bool = True) -> Optional[List[Dict]]:
     """The knowledge base's answer to a question intent, with "Tell me more" when it has detail; None if none.
-    A condition, medicine or activity the question names and the answer does not gets a sentence on who decides it."""
+    A condition, medicine or activity the question names and the answer does not gets a sentence on who decides it.
+    Without extras (a second answer in one reply) neither: the first answer's "Tell me more" and sentences stand."""
     try:
         answer = services.knowledge_base().answer_for_intent(intent)
     except Exception:
@@ -55,10 +67,10 @@ def utter_answer(dispatcher: CollectingDispatcher, intent: str, question: str = 
         answer = None
     if answer is None:
         return None
-    detail = _detail_of(answer.topic)
+    detail = _detail_of(answer.topic) if with_extras else None
     buttons = [{"title": MORE_TITLE, "payload": "/ask_more"}] if detail else []
     text, sources = lead_with_asked(answer.text, question), list(answer.sources)
-    sentences = _own_details(question, answer.text)
+    sentences = _own_details(question, answer.text) if with_extras else []
     if sentences:
         text = "\n\n".join([text] + [s.text for s in sentences])
         cited = {s["id"] for s in sources}

@@ -4,7 +4,8 @@ among the clarification buttons a low-confidence question gets.
 
     .venv/bin/python -m eval.questions [FILE.yml] [--model models/assistant.tar.gz] [--misses]
 
-A batch is YAML: `questions: [{text, topic, style}]`, topics as in data/kb/answers/ (`none` when no topic fits).
+A batch is YAML: `questions: [{text, topic, style}]`, topics as in data/kb/answers/ (`none` when no topic fits), and
+`topic2` for a question that asks two things.
 """
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ MODEL = PROJECT_ROOT / "models" / "assistant.tar.gz"
 NONE = "none"
 TOPIC_PREFIX = "ask_"
 BUTTONS = 3  # as many topics as action_clarify offers
+ALSO_ASKED = "also_asked"  # the entity of a second question's topic (bot/rasa/nlu/topic_second_opinion.py)
 
 
 @dataclass
@@ -34,6 +36,9 @@ class Figures:
     total: int = 0
     by_style: Dict[str, List[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0]))
     misses: List[Tuple[str, str, str]] = field(default_factory=list)  # (text, expected, got)
+    two_part_both: int = 0   # two-part questions (`topic2`) given both topics, in either order
+    two_part: int = 0
+    second_added: int = 0    # one-topic questions given a second topic all the same
 
     def lines(self) -> List[str]:
         low, high = wilson(self.right, self.total)
@@ -41,6 +46,9 @@ class Figures:
                  f"right topic first or among the {BUTTONS} clarification buttons "
                  f"{self.among_buttons}/{self.total} = {self.among_buttons / self.total:.1%}"]
         lines += [f"  {style}: {hits}/{count}" for style, (hits, count) in sorted(self.by_style.items())]
+        if self.two_part:
+            lines.append(f"two-part questions given both topics {self.two_part_both}/{self.two_part}; one-topic "
+                         f"questions given a second topic {self.second_added}/{self.total - self.two_part}")
         return lines
 
 
@@ -67,6 +75,13 @@ def score(questions: Sequence[dict], parses: Sequence[dict]) -> Figures:
         figures.by_style[question.get("style", "?")][1] += 1
         if not right:
             figures.misses.append((question["text"], expected, got))
+        second = next((topic_of(e.get("value")) for e in parse.get("entities") or []
+                       if e.get("entity") == ALSO_ASKED), None)
+        if question.get("topic2"):
+            figures.two_part += 1
+            figures.two_part_both += {got, second} == {expected, question["topic2"]}
+        else:
+            figures.second_added += second is not None
     return figures
 
 

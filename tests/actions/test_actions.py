@@ -36,6 +36,23 @@ def test_an_answer_names_the_askers_own_medicine_and_cites_where_that_advice_com
     assert "journeylite_blood_thinners" in cited and len(cited) == len(set(cited))
 
 
+def test_a_second_question_on_another_topic_is_answered_after_the_first(kb):
+    asked = tracker("ask_recovery_driving", [entity("also_asked", "ask_recovery_showering")])
+    asked.latest_message["text"] = "When can I drive? And when can I shower? I'm on Eliquis."
+    events, messages = run(answers.ActionAnswerTopic(), asked)
+    assert [m["custom"]["topic"] for m in messages] == ["recovery_driving", "recovery_showering"]
+    # one "Tell me more" (the first answer's, which the slot remembers) and the medicine's sentence once
+    assert messages[0]["buttons"] and not messages[1].get("buttons")
+    assert sum("You mentioned Eliquis." in m["text"] for m in messages) == 1
+    assert events == [{"event": "slot", "timestamp": None, "name": "last_topic", "value": "recovery_driving"}]
+
+
+def test_a_second_topic_that_is_the_first_is_not_answered_twice(kb):
+    _, messages = run(answers.ActionAnswerTopic(),
+                      tracker("ask_recovery_driving", [entity("also_asked", "ask_recovery_driving")]))
+    assert len(messages) == 1
+
+
 def test_more_gives_the_detail_behind_the_last_answer_once(kb):
     t = tracker("ask_more")
     t.slots["last_topic"] = "recovery_driving"

@@ -92,3 +92,38 @@ def test_noise_stays_not_understood_rather_than_out_of_scope(component):
     assert noise.get(INTENT)["name"] == "nlu_fallback"  # the clarification buttons, not "I only help with ..."
     words = second.process([message("can you find me a flat near the hospital", "nlu_fallback", 0.38)])[0]
     assert words.get(INTENT)["name"] == "out_of_scope"
+
+
+def also_asked(m):
+    return [e["value"] for e in m.get("entities") or [] if e["entity"] == "also_asked"]
+
+
+def test_a_second_question_on_another_topic_is_added(component):
+    m = component.process([message("How long does the cement last? And when can I drive again?",
+                                    "ask_cement_lifespan", 0.9)])[0]
+    assert m.get(INTENT)["name"] == "ask_cement_lifespan"
+    assert also_asked(m) == ["ask_recovery_driving"]
+
+
+def test_two_questions_on_the_same_topic_add_nothing(component):
+    m = component.process([message("when can I drive again and is it ok to drive a car after the procedure",
+                                    "ask_recovery_driving", 0.9)])[0]
+    assert also_asked(m) == []
+
+
+def test_one_question_after_a_story_adds_nothing(component):
+    m = component.process([message("I drove myself to the shops last week. How long does the cement last?",
+                                    "ask_cement_lifespan", 0.9)])[0]
+    assert also_asked(m) == []
+
+
+def test_small_talk_is_never_a_second_topic(component):
+    m = component.process([message("how long does the cement last? hello?", "ask_cement_lifespan", 0.9)])[0]
+    assert also_asked(m) == []
+
+
+def test_an_unsure_second_question_adds_nothing(component):
+    strict = TopicSecondOpinion({"also_accept": 0.999}, None, None, component.classifier)
+    m = strict.process([message("How long does the cement last? And when can I drive again?",
+                                "ask_cement_lifespan", 0.9)])[0]
+    assert also_asked(m) == []

@@ -11,23 +11,31 @@ It sits after the FallbackClassifier and before the red-flag detector (which sta
 
 Chosen by 5-fold cross-validation on the NLU examples (2,310, 2026-12-02; intent accuracy): the n-grams alone 0.802;
 the encoder deciding alone below a gate of 0.6 (the earlier setting) 0.864; below 0.8, 0.877; the average with weight
-0.7 below a gate of 0.8, 0.884. The frozen split of tests/nlu/frozen/ was not used to choose them."""
+0.7 below a gate of 0.8, 0.884. The frozen split of tests/nlu/frozen/ was not used to choose them.
+
+After a story (its questions are at most `story_share` of its words), the encoder reads the questions alone too.
+A message that asks two questions ("How long does it take? And when can I drive?") is one intent to the classifiers.
+Each of its questions (bot/text/question_parts.py) is read by the encoder alone; one that asks about another topic,
+with a probability of at least `also_accept`, becomes an `also_asked` entity, which the answer action answers after
+the first topic (actions/answers.py)."""
 from __future__ import annotations
 
 import logging
 from typing import Any, Dict, List, Optional, Text
 
 import joblib
+import numpy as np
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.classifier import IntentClassifier
-from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from sklearn.linear_model import LogisticRegression
 
+from bot.text.question_parts import question_parts
 from bot.text.sentence_encoder import shared_encoder
 from bot.triage.spelling import has_common_english_word
 
@@ -37,13 +45,15 @@ FALLBACK = "nlu_fallback"
 OUT_OF_SCOPE = "out_of_scope"
 RANKING_LENGTH = 10
 MODEL_FILE = "classifier.joblib"
+TOPIC_PREFIX, NOT_A_TOPIC = "ask_", "ask_more"
+ALSO_ASKED = "also_asked"
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
 class TopicSecondOpinion(GraphComponent, IntentClassifier):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        return {"gate": 0.8, "weight": 0.7, "accept": 0.3, "C": 30.0}
+        return {"gate": 0.8, "weight": 0.7, "accept": 0.3, "C": 30.0, "also_accept": 0.5, "story_share": 0.6}
 
     def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
                  classifier: Optional[LogisticRegression] = None) -> None:
@@ -78,6 +88,11 @@ class TopicSecondOpinion(GraphComponent, IntentClassifier):
         return self._resource
 
     def process(self, messages: List[Message]) -> List[Message]:
+        for message in self._second_opinion(messages):
+            self._add_also_asked(message)
+        return messages
+
+    def _second_opinion(self, messages: List[Message]) -> List[Message]:
         for message in messages:
             first = message.get(INTENT) or {}
             text = message.get(TEXT) or ""
@@ -85,7 +100,7 @@ class TopicSecondOpinion(GraphComponent, IntentClassifier):
             if self.classifier is None or not unsure or not text.strip() or text.startswith("/"):
                 continue
             try:
-                probabilities = self.classifier.predict_proba(shared_encoder().encode(text)[None, :])[0]
+                probabilities = self._encoder_reading(text)
             except Exception:
                 logger.exception("the encoder's second opinion failed; the first opinion stands")
                 continue
@@ -104,3 +119,39 @@ class TopicSecondOpinion(GraphComponent, IntentClassifier):
             elif first.get("name") == FALLBACK:
                 message.set(INTENT_RANKING_KEY, [first] + ranking[:RANKING_LENGTH - 1], add_to_output=True)
         return messages
+
+    def _encoder_reading(self, text: str) -> np.ndarray:
+        """The encoder's intent probabilities; after a story, the mean of the whole message's and its questions'
+        (a long story drowns the question it ends with: "I'm a nervous patient. Years ago ... Will I have to be fully
+        asleep for kyphoplasty?")."""
+        asked = " ".join(question_parts(text))
+        readings = [text] + ([asked] if asked and len(asked.split()) <= self.config["story_share"] * len(text.split())
+                             else [])
+        return self.classifier.predict_proba(np.stack([shared_encoder().encode(t) for t in readings])).mean(axis=0)
+
+    def _add_also_asked(self, message: Message) -> None:
+        """The likeliest other topic among the message's separate questions, if the encoder is sure enough of it."""
+        text = message.get(TEXT) or ""
+        first = (message.get(INTENT) or {}).get("name") or ""
+        if self.classifier is None or not _is_topic(first) or text.startswith("/"):
+            return
+        parts = question_parts(text)
+        if len(parts) < 2:
+            return
+        try:
+            probabilities = self.classifier.predict_proba(np.stack([shared_encoder().encode(part) for part in parts]))
+        except Exception:
+            logger.exception("the questions of a two-part message could not be read; the first is answered")
+            return
+        classes = [str(name) for name in self.classifier.classes_]
+        others = [(float(p[i]), classes[i]) for p in probabilities for i in [int(p.argmax())]
+                  if classes[i] != first and _is_topic(classes[i])]
+        if others and max(others)[0] >= self.config["also_accept"]:
+            confidence, topic = max(others)
+            also = {"entity": ALSO_ASKED, "value": topic, "start": 0, "end": 0, "confidence": confidence,
+                    "extractor": self.__class__.__name__}
+            message.set(ENTITIES, message.get(ENTITIES, []) + [also], add_to_output=True)
+
+
+def _is_topic(intent: str) -> bool:
+    return intent.startswith(TOPIC_PREFIX) and intent != NOT_A_TOPIC
