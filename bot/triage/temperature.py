@@ -17,8 +17,10 @@ _NUMBER = re.compile(
     r"\s*(°|degrees?|deg)?\s*([cf](?![a-z]))?",
     re.IGNORECASE,
 )
-# "I know the cutoff on the sheet is 100.4", "the limit they gave us was 38": a number the clinic gave, not a reading
-_REFERENCE = re.compile(r"\b(cut\s*-?\s*off|threshold|limit)\b(?:\W+\w+){0,5}\W+$", re.IGNORECASE)
+# "I know the cutoff on the sheet is 100.4", "the limit they gave us was 38": a number the clinic gave, not a reading;
+# "99.1 tonight. I know it's under 100.4" (lookalikes l): the number it is under
+_REFERENCE = re.compile(r"\b(cut\s*-?\s*off|threshold|limit)\b(?:\W+\w+){0,5}\W+$"
+                        r"|\b(under|below|less than|lower than|short of|not quite|not up to)\W+$", re.IGNORECASE)
 _WORDS = {"ninety": 90, "hundred": 100}
 _UNITS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9}
 _SPOKEN = re.compile(

@@ -16,7 +16,7 @@ from bot.triage.temperature import find_temperature_f, is_reference
 # "my husband had chest pain" (someone else, in the past) does not.
 _PROXY_PRESENT = re.compile(
     r"\b(has|have|having|is|are|was just|now|right now|today|tonight|this (morning|evening|afternoon)|"
-    r"since|can'?t|cannot|can not|could not|couldn'?t|keeps?|started|just|suddenly|"
+    r"since|can'?t|cannot|can not|could not|couldn'?t|keeps?|started|just|suddenly|the patient|she'?s|he'?s|seems?|"
     r"kyphoplasty|vertebroplasty|procedure|surgery|operation|cement)\b",
     re.IGNORECASE,
 )
@@ -29,6 +29,7 @@ _WRITER_WELL = re.compile(r"\b(i feel|i'?m|i am|im|i'?ve been|ive been)( doing)?
                           r"(fine|well|ok|okay|good|great)(( in)? myself)?\b|\bfor me (everything|all) is (normal|fine|ok|okay|good)\b",
                           re.I)
 _NOT_A_FEVER = re.compile(r"\b(hay|cabin|spring)\s*$", re.I)  # "in hay fever season"
+_NOT_A_FEVER_AFTER = re.compile(r"^\W*(thermometer|strips?|log|chart|diary)\b", re.I)  # "my fever thermometer"
 # "Should I be worried about numbness in my toes? I don't have any": what the question names is denied
 _DENIES_ALL = re.compile(r"(^|[.!?]\s*)(but )?(i|he|she) (don'?t|dont|do not|doesn'?t|does not|haven'?t|havent|have not|"
                          r"hasn'?t|has not) (have|got|get|had) (any|it|them|that|those|any of (it|them|that|those))"
@@ -49,7 +50,10 @@ _WRITER_IS_PATIENT = re.compile(r"\bmy (procedure|op|operation|surgery|kyphoplas
 # "...will it matter before my procedure?", "I may need to reschedule my appointment": the writer is the patient,
 # planning for their own procedure (and "husband has fever (flu). can i still come in for my procedure" is his, batch 28)
 _WRITER_PLANS = re.compile(r"\b(before|after|for|until|till|to) my (procedure|op|operation|surgery|kyphoplasty|vertebroplasty)\b"
-                           r"|\b(drive|take|bring|run) me (in|to|there|home|on|for)\b"
+                           r"|\b(drive|take|bring|run) me (in|to|there|home|on|for|mon|tue|wed|thu|fri|sat|sun|tomorrow)"
+                           # "he's my caregiver", "late for my 2pm" (lookalikes l)
+                           r"|\b(he'?s|she'?s|he is|she is|who is|who'?s) my (caregiver|carer|driver|ride)\b"
+                           r"|\blate for my (\d|appointment|appt)"
                            r"|\bi('?m| am) the (one|patient)\b|\b(me|i),? the patient\b|\bnot the patient,? i am\b"
                            # "i'm 4 days post vertebroplasty", "should he keep away from me while I recover?" (round 26)
                            r"|\bi'?m (\w+ )?(days?|weeks?) (post|after)\b|\bwhile i (recover|heal|get better)\b"
@@ -81,9 +85,11 @@ _WRITERS_OWN = re.compile(r"\b(my|i|i'?ve|ive|i'?m|im)( (have|had|got|'ve got|am
 _SOMEONE_ELSE = re.compile(
     r"\b(neighbou?rs?|friends?|room ?mates?|flat ?mates?|colleagues?|co-?workers?|cousins?|nephews?|nieces?|"
     r"(brother|sister|mother|father|son|daughter)s?[ -]in[ -]law|pastor|vicar|priest|minister|rabbi|imam|boss|"
-    r"landlord|landlady|(a|one|another|this|that|the) (lady|man|woman|gentleman|guy|chap|fellow|bloke|person|patient))\b",
+    # not "the patient": "Grandma (the patient) isn't vomiting but she's very drowsy" (lookalikes l)
+    r"landlord|landlady|(a|one|another|this|that|the) (lady|man|woman|gentleman|guy|chap|fellow|bloke|person)|"
+    r"(a|one|another|that) patient)\b",
     re.I)
-_STILL_THEM = re.compile(r"\b(and|then|but|so|,)\s*(she|he|they|her|his|their)\b(?![^.!?]*\b(i|i'?m|i'?ve|me|my)\b)[^.!?]*$", re.I)
+_STILL_THEM = re.compile(r"\b(and|then|but|so|,|said|says|told me|mentioned)\s*(that\s+)?(she|he|they|her|his|their)\b(?![^.!?]*\b(i|i'?m|i'?ve|me|my)\b)[^.!?]*$", re.I)
 _PATIENT_NAMED = re.compile(r"\b(i|i'?m|i'?ve|me|my)\b", re.I)
 # "a man at my church ... and his legs went weak": a place of the writer's does not name the writer as the patient
 _PLACE_OF_MINE = re.compile(r"\b(at|from|in|on|down) my (church|chapel|work|job|club|gym|street|road|building|office|"
@@ -143,6 +149,12 @@ _ASKED_BECAUSE_NOW = re.compile(
     r"|\b(because|cause|cos|coz) (they|it|i|he|she) (have|has|am|is|are|do|does)( been| now)?\W*$"
     # "what would cause sharp pain in my side on a deep breath, because that's what i've got since this morning" (lookalikes g)
     r"|\b(because|cause|cos|coz|as) (that'?s|thats|that is) what (i|he|she|mum|mom|dad)('ve| have|'s| has|s)? ?(got|have|has|had|feel|feels)\b"
+    # "the sheet says call 911 for chest pain, well I have it now", "what would it mean if breathing got really hard
+    # ... its like that now", "call if the site is red or swollen. It's both", "thats exactly what I've had since
+    # yesterday" (lookalikes l)
+    r"|\b(i|he|she)('ve| have|'s| has)? (have|has|got) (it|that|this|them|those|both) (right )?now\b"
+    r"|\b(it'?s|its|it is|they'?re|theyre|they are) (like that|like this|both|all three|all of (them|those|that))( (right )?now)?\b(?! (ok|okay|fine|normal|good))"
+    r"|\b(that'?s|thats|that is) (exactly |just )?what (i|he|she)('ve| have|'s| has|s)? ?(got|have|has|had|feel|feels)( \w+)? (since|for|now|right now|today)\b"
     # "What if the spot where the needle went in is red? Asking because mine is", "asking for me, it's kind of happening
     # right now", "My sheet says to call if there's sharp pain in the side. I've had that for a day" (lookalikes j)
     r"|\b(asking|ask) (because|since|as|cos|cause) (mine|his|hers|my \w+) (is|are|does|do|has|have|did)\b"
@@ -284,7 +296,8 @@ class Triage:
         level, temperature, normal = flag.level, None, False
         before = ent.doc.text[ent.sent.start_char:ent.start_char]
         # "in hay fever season"; "the cutoff on the sheet is 100.4" (batch 34): no fever the patient has
-        if flag.code == "fever" and (_NOT_A_FEVER.search(before) or is_reference(before)):
+        after = ent.doc.text[ent.end_char:ent.sent.end_char]
+        if flag.code == "fever" and (_NOT_A_FEVER.search(before) or is_reference(before) or _NOT_A_FEVER_AFTER.match(after)):
             return Finding(code=flag.code, label=flag.label, level=level, text=ent.text, negated=True)
         if flag.code == "fever":
             # the finding's own reading ("98.0 today") before the sentence's first ("100.8 on saturday")
