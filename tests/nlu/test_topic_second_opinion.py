@@ -127,3 +127,15 @@ def test_an_unsure_second_question_adds_nothing(component):
     m = strict.process([message("How long does the cement last? And when can I drive again?",
                                 "ask_cement_lifespan", 0.9)])[0]
     assert also_asked(m) == []
+
+
+def test_after_a_story_the_encoder_is_asked_even_when_the_n_grams_are_sure(component):
+    story = ("My grandson drove me to the shops yesterday in his new car and we had a lovely lunch, and then he drove "
+             "me home again. How long does the cement last?")
+    m = component.process([message(story, "ask_recovery_driving", 0.95)])[0]
+    assert m.get(INTENT)["name"] == "ask_cement_lifespan"
+
+
+def test_a_short_sure_question_is_still_left_alone(component):
+    m = component.process([message("How long does the cement last?", "ask_recovery_driving", 0.95)])[0]
+    assert m.get(INTENT)["name"] == "ask_recovery_driving"

@@ -70,6 +70,16 @@ def test_not_now_is_not_escalated(engine, text):
     assert level(engine, text) not in ("urgent", "emergency")
 
 
+def test_a_crisis_guess_on_a_sentence_needs_a_crisis_word_when_that_sentence_is_plain_english(engine):
+    # questions 47: the procedure's name elsewhere in the story had let the net's guess through, with no crisis word
+    story = ("My husband and I have a trip planned to see our grandkids in Arizona over Easter. It's about nine hours "
+             "in the car, and we'd probably split it over two days. My kyphoplasty is scheduled for three weeks before "
+             "we leave. My husband wants to cancel but I really don't want to miss it. Will I be OK sitting in a car "
+             "for that long?")
+    assert "crisis" not in engine.decide(story).codes
+    assert engine.decide("after the kyphoplasty i cant do this anymor, i want to go to sleep and not wake up").crisis
+
+
 def test_a_question_about_a_symptom_is_mentioned_not_triaged(engine):
     decision = engine.decide("should I watch out for numbness?")
     assert decision.level is None and "new_numbness" in decision.mentioned

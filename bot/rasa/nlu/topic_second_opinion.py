@@ -13,7 +13,8 @@ Chosen by 5-fold cross-validation on the NLU examples (2,310, 2026-12-02; intent
 the encoder deciding alone below a gate of 0.6 (the earlier setting) 0.864; below 0.8, 0.877; the average with weight
 0.7 below a gate of 0.8, 0.884. The frozen split of tests/nlu/frozen/ was not used to choose them.
 
-After a story (its questions are at most `story_share` of its words), the encoder reads the questions alone too.
+After a story (its questions are at most `story_share` of its words), the encoder is always asked, and reads the
+questions alone too (the mean of the two readings).
 A message that asks two questions ("How long does it take? And when can I drive?") is one intent to the classifiers.
 Each of its questions (bot/text/question_parts.py) is read by the encoder alone; one that asks about another topic,
 with a probability of at least `also_accept`, becomes an `also_asked` entity, which the answer action answers after
@@ -96,11 +97,16 @@ class TopicSecondOpinion(GraphComponent, IntentClassifier):
         for message in messages:
             first = message.get(INTENT) or {}
             text = message.get(TEXT) or ""
-            unsure = first.get("name") == FALLBACK or (first.get("confidence") or 0.0) < self.config["gate"]
+            asked = self._question_after_story(text)
+            # the n-grams are often sure of a story's wrong topic (a teacher's story "before they happen" went to
+            # exam preparation at 0.99): after a story the encoder is always asked
+            unsure = first.get("name") == FALLBACK or (first.get("confidence") or 0.0) < self.config["gate"] or asked
             if self.classifier is None or not unsure or not text.strip() or text.startswith("/"):
                 continue
             try:
-                probabilities = self._encoder_reading(text)
+                readings = [text] + ([asked] if asked else [])
+                probabilities = self.classifier.predict_proba(
+                    np.stack([shared_encoder().encode(t) for t in readings])).mean(axis=0)
             except Exception:
                 logger.exception("the encoder's second opinion failed; the first opinion stands")
                 continue
@@ -120,14 +126,12 @@ class TopicSecondOpinion(GraphComponent, IntentClassifier):
                 message.set(INTENT_RANKING_KEY, [first] + ranking[:RANKING_LENGTH - 1], add_to_output=True)
         return messages
 
-    def _encoder_reading(self, text: str) -> np.ndarray:
-        """The encoder's intent probabilities; after a story, the mean of the whole message's and its questions'
-        (a long story drowns the question it ends with: "I'm a nervous patient. Years ago ... Will I have to be fully
-        asleep for kyphoplasty?")."""
+    def _question_after_story(self, text: str) -> str:
+        """The questions of a message that tells a story first (they are at most `story_share` of its words), else "".
+        The encoder then reads them alone too: a long story drowns the question it ends with ("I'm a nervous patient.
+        Years ago ... Will I have to be fully asleep for kyphoplasty?")."""
         asked = " ".join(question_parts(text))
-        readings = [text] + ([asked] if asked and len(asked.split()) <= self.config["story_share"] * len(text.split())
-                             else [])
-        return self.classifier.predict_proba(np.stack([shared_encoder().encode(t) for t in readings])).mean(axis=0)
+        return asked if asked and len(asked.split()) <= self.config["story_share"] * len(text.split()) else ""
 
     def _add_also_asked(self, message: Message) -> None:
         """The likeliest other topic among the message's separate questions, if the encoder is sure enough of it."""
