@@ -66,6 +66,11 @@ SYMPTOM_INTENT = "report_symptom"  # the intent a message gets from `soon` up: a
 QUESTION_CONFIDENCE = 0.6  # how sure of a question topic the classifier must be for it to be answered beside a symptom
 
 
+def _holds_finding(assessment, span: str) -> bool:
+    """Whether the lexicon found a sign (had or not) in this span of the message."""
+    return any(f.text and f.text.lower() in span.lower() for f in assessment.findings)
+
+
 def confident_question(intent: Optional[Dict]) -> bool:
     """The classifier's intent (`{"name", "confidence"}`) is a knowledge-base question it is sure of."""
     intent = intent or {}
@@ -82,6 +87,10 @@ LONG_MESSAGE_TOKENS, SENTENCE_MIN_TOKENS = 60, 5
 # and on one sentence of a story ("now I cannot stop thinking about it") it guessed wildly (2026-12-01: false alarms
 # on 10 of 178 blind questions, 7 with this floor; no emergency or urgent message of batches 1-7 lost).
 SENTENCE_SURE = 0.5
+# A story that ends in a question ("... Will I be OK sitting in a car for that long?"): a sentence of it where the
+# lexicon finds nothing counts only when the net is all but sure (questions 47: six story questions got 911, the
+# crisis line or the clinic's call from one sentence at 0.62-0.83)
+STORY_SENTENCE_SURE = 0.9
 _SAME_SYMPTOM = {"low_temperature": "fever"}  # the net's name for a reading below the fever threshold
 SURE = 0.9  # the net's probability of its level above which a past-tense phrase elsewhere does not silence it
 # The second opinion the other way round. Where only the lexicon escalates and the net is all but certain the message
@@ -215,6 +224,7 @@ class TriageEngine:
         spans = list(tokens_of)
         net_level, net_code = None, None
         predicted = dict(zip(spans, self.net.predict(spans)))
+        asks_at_the_end = text.rstrip().endswith("?")
         for index, (span, prediction) in enumerate(predicted.items()):
             # the span's own words: a name of the procedure elsewhere in a story ("My kyphoplasty is scheduled ...")
             # is no misspelling that could hide a crisis word in "my husband wants to cancel but i really don't want
@@ -224,7 +234,8 @@ class TriageEngine:
             if prediction.level is None or self._context_denies(assessment, span, prediction) \
                     or self._reading_denies(assessment, span, prediction):
                 continue
-            if index and (_level_probability(prediction) < SENTENCE_SURE or self._inconsistent(prediction)):
+            sure = STORY_SENTENCE_SURE if asks_at_the_end and not _holds_finding(assessment, span) else SENTENCE_SURE
+            if index and (_level_probability(prediction) < sure or self._inconsistent(prediction)):
                 continue  # one sentence of a long story, out of the net's usual reach: only a sure guess counts
             level = prediction.level
             # a red flag of the lexicon's 911 list named at the urgent threshold is an emergency: the net's level

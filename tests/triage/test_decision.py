@@ -80,6 +80,18 @@ def test_a_crisis_guess_on_a_sentence_needs_a_crisis_word_when_that_sentence_is_
     assert engine.decide("after the kyphoplasty i cant do this anymor, i want to go to sleep and not wake up").crisis
 
 
+def test_a_story_that_ends_in_a_question_needs_a_sure_net_for_a_sentence_with_no_sign(engine):
+    story = ("My neighbor had vertebroplasty and my best friend had kyphoplasty, and every time we have coffee they "
+             "argue about which one is better. My surgeon has recommended kyphoplasty for me, but I didn't think to "
+             "ask why. Now they've both got me second-guessing. Why would a doctor pick one over the other?")
+    assert engine.decide(story).level is None
+    # a sign the lexicon finds in one sentence of such a story still counts
+    buried = ("My neighbor had vertebroplasty and my best friend had kyphoplasty, and every time we have coffee they "
+              "argue about which one is better. Since this morning my legs have gone numb and I can't lift my feet. "
+              "Why would a doctor pick one over the other?")
+    assert engine.decide(buried).level == "emergency"
+
+
 def test_a_question_about_a_symptom_is_mentioned_not_triaged(engine):
     decision = engine.decide("should I watch out for numbness?")
     assert decision.level is None and "new_numbness" in decision.mentioned
