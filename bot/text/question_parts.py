@@ -10,7 +10,7 @@ _OPENER = (r"(?:what|what'?s|whats|when|how|can|could|will|would|should|shall|is
            r"why|any|anything)")
 # a sentence ends at ? . ! or a line break; "?" stays with its sentence
 _SENTENCE_END = re.compile(r"(?<=[?!.])\s+|\n+")
-# inside a sentence, "and"/"also"/"plus"/"or" (after an optional comma) when a question word follows it
+# inside a sentence, "and"/"also"/"plus"/"or"/"&" (after an optional comma) when a question word follows it
 _FILLER = r"(?:uh+|um+|er+m*|like|so|yeah|ok|okay|oh|well|hi|hello|hey)"
 _JOINED_QUESTION = re.compile(rf"\s*(?:,|;)?\s+(?:and also|and|also|plus|or|&|,)\s+(?:{_FILLER},?\s+)*(?={_OPENER}\b)", re.I)
 _OPENS_AS_QUESTION = re.compile(rf"^\W*((and|but|also|plus|{_FILLER}|sorry|one more thing|"

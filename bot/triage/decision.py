@@ -66,9 +66,9 @@ SYMPTOM_INTENT = "report_symptom"  # the intent a message gets from `soon` up: a
 QUESTION_CONFIDENCE = 0.6  # how sure of a question topic the classifier must be for it to be answered beside a symptom
 
 
-def _holds_finding(assessment, span: str) -> bool:
-    """Whether the lexicon found a sign (had or not) in this span of the message."""
-    return any(f.text and f.text.lower() in span.lower() for f in assessment.findings)
+def _findings_in(assessment, span: str) -> list:
+    """The lexicon's findings (had or not) in this span of the message."""
+    return [f for f in assessment.findings if f.text and f.text.lower() in span.lower()]
 
 
 def confident_question(intent: Optional[Dict]) -> bool:
@@ -234,7 +234,7 @@ class TriageEngine:
             if prediction.level is None or self._context_denies(assessment, span, prediction) \
                     or self._reading_denies(assessment, span, prediction):
                 continue
-            sure = STORY_SENTENCE_SURE if asks_at_the_end and not _holds_finding(assessment, span) else SENTENCE_SURE
+            sure = STORY_SENTENCE_SURE if asks_at_the_end and not _findings_in(assessment, span) else SENTENCE_SURE
             if index and (_level_probability(prediction) < sure or self._inconsistent(prediction)):
                 continue  # one sentence of a long story, out of the net's usual reach: only a sure guess counts
             level = prediction.level
@@ -340,7 +340,7 @@ class TriageEngine:
     def _context_denies(assessment: Assessment, span: str, prediction) -> bool:
         """ConText holds for the net too: where the lexicon found this symptom in the span and ConText says the
         patient does not have it now (denied, asked about, past, someone else's), the net's guess is dropped."""
-        inside = [f for f in assessment.findings if f.text and f.text.lower() in span.lower()]
+        inside = _findings_in(assessment, span)
         if not inside or any(f.affirmed for f in inside):
             return False
         # "In the past" does not silence the net in a message that also speaks of today, nor when the net is sure:
