@@ -50,18 +50,6 @@ _NOW_OF_NOTHING_NEW = re.compile(
     r"\b(no different|not any different|unchanged|the same( as (ever|always|before|usual))?|"
     r"no worse|not worse|nothing new|nothing different)( (right )?now| than before)\b"
     r"|\b(back to normal|normal|gone|settled|cleared( up)?|resolved)( for (\w+ ){1,2}(days?|weeks?))? now\b", re.I)
-# The net's guess of thoughts of suicide counts only beside a word of that field (or in a message not all in plain
-# English, where the words may be another language's): "I can't stop thinking about tomorrow" before a procedure is
-# nerves (batch 26). Every crisis message of the training data and the batches has one.
-_CRISIS_WORDS = re.compile(
-    r"\b(die|dying|died|dead|death|kill(?!ing me\b|s me\b)\w*|suicid\w*|end|ended|ending|ends|harm\w*|hopeless\w*|worthless|burden|better off|"
-    r"no point|not worth|pointless|give up|giving up|go on|goodbye|bye|(?<!all my )(?<!all his )(?<!all her )life|lives|living|live|alive|wake up|waking|"
-    r"overdose|pills|tablets|gun|rope|bridge|jump\w*|(?<!work )(?<!works )any ?more|disappear\w*|be here|(my|him|her|them)sel(f|ves)|"
-    r"can'?t (cope|take|do this|carry on)|(want|wish|need)\w*\b[^.!?]{0,25}\b(stop|over|gone|away)|"
-    # "I wish it would just finish the job", "make it all stop for good", "done with all of it and I've written letters
-    # to my kids" (batches 26 and 35: the net was sure of a crisis, these words were missing)
-    r"finish (the job|me off)|stop for good|for good|done with (it all|all of it|everything|life)|"
-    r"(written|wrote|writing|write) (\w+ )?(letters?|notes?|goodbyes?))\b", re.I)
 SYMPTOM_INTENT = "report_symptom"  # the intent a message gets from `soon` up: an affirmed red flag escalates
 QUESTION_CONFIDENCE = 0.6  # how sure of a question topic the classifier must be for it to be answered beside a symptom
 
@@ -226,10 +214,7 @@ class TriageEngine:
         predicted = dict(zip(spans, self.net.predict(spans)))
         asks_at_the_end = text.rstrip().endswith("?")
         for index, (span, prediction) in enumerate(predicted.items()):
-            # the span's own words: a name of the procedure elsewhere in a story ("My kyphoplasty is scheduled ...")
-            # is no misspelling that could hide a crisis word in "my husband wants to cancel but i really don't want
-            # to miss it" (questions 47: the crisis line for a question about a car trip)
-            if prediction.code == CRISIS and not _CRISIS_WORDS.search(span) and self._plain_english(tokens_of[span]):
+            if self._named_without_its_words(prediction, span, tokens_of[span]):
                 continue
             if prediction.level is None or self._context_denies(assessment, span, prediction) \
                     or self._reading_denies(assessment, span, prediction):
@@ -266,10 +251,14 @@ class TriageEngine:
         asked about, which silences the net on the whole message. Each statement (a sentence with no question mark and
         no finding of its own) is then read alone; the net counts when it is sure of an alarm of the very sign asked
         about. `predicted`: the net's readings of the spans already read (a long message's sentences), not read again."""
-        asked = {_SAME_SYMPTOM.get(f.code, f.code) for f in assessment.findings
-                 if f.hypothetical and not (f.negated or f.historical or f.other_person)}
+        asked_findings = [f for f in assessment.findings if f.hypothetical and not (f.negated or f.historical
+                                                                                     or f.other_person)]
+        asked = {_SAME_SYMPTOM.get(f.code, f.code) for f in asked_findings}
         if not asked or self.net is None:
             return None, None
+        # told after the question, not before it: "we are both a bit deaf ... Things like chest pain, the legs going
+        # weak: are those the main ones?" (lookalikes m)
+        asked_from = min(max(doc.text.find(f.sentence), 0) for f in asked_findings)
         # "..., no trouble breathing" still tells; so does "Grandad's talking nonsense this evening - ... which closed
         # in 1980", whose sign ConText put in 1980 (lookalikes h)
         # but not "I blacked out once in 2010 ... never since. The form asks about fainting" (lookalikes l): a sentence
@@ -277,7 +266,7 @@ class TriageEngine:
         found_in = {f.sentence for f in assessment.findings
                     if not f.negated and not (f.historical and _TODAY.search(f.sentence))}
         statements = [s.text for s in doc.sents if len(s) >= SENTENCE_MIN_TOKENS and "?" not in s.text
-                      and s.text not in found_in]
+                      and s.text not in found_in and s.start_char > asked_from]
         unread = [s for s in statements if s not in predicted]
         predicted = {**predicted, **dict(zip(unread, self.net.predict(unread)))}
         best_level, best_code = None, None
@@ -316,6 +305,15 @@ class TriageEngine:
     def _flag_level(self, code: str, level: str) -> str:
         """A red flag's level in the lexicon, else `level` (a flag only the net names)."""
         return self._lexicon_level(code) or level
+
+    def _named_without_its_words(self, prediction, span: str, tokens) -> bool:
+        """The net names a red flag with no word of its field (the lexicon's `net_needs`) in a span of plain English.
+        The span's own words: a name of the procedure elsewhere in a story is no misspelling that could hide a crisis
+        word in "my husband wants to cancel but i really don't want to miss it" (questions 47)."""
+        if not prediction.code or not self.triage.lexicon.has(prediction.code):
+            return False
+        needs = self.triage.lexicon.by_code(prediction.code).field_words
+        return needs is not None and not needs.search(span) and self._plain_english(tokens)
 
     def _plain_english(self, tokens) -> bool:
         """Every word is a common English word (a misspelt one, "coffing up blod", may hide a symptom)."""

@@ -1,9 +1,11 @@
 """The symptom lexicon and the ConText rules, read and checked from data/kb/ (rules as data)."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
-from typing import List, Optional
+from typing import List, Optional, Pattern
 
 import yaml
 
@@ -29,6 +31,11 @@ class RedFlagEntry:
     patterns: List[str] = field(default_factory=list)  # regular expressions over the lower-cased text
     topic: Optional[str] = None  # knowledge-base topic with the self-care advice
     said_now: Optional[str] = None  # how a patient who has it says so, where "I have <label> now" reads otherwise
+    net_needs: List[str] = field(default_factory=list)  # words of its field: the learned net's guess needs one
+
+    @cached_property
+    def field_words(self) -> Optional[Pattern]:
+        return re.compile(r"\b(" + "|".join(self.net_needs) + r")\b", re.I) if self.net_needs else None
 
     @property
     def yes_now(self) -> str:
@@ -82,7 +89,7 @@ def load_lexicon(kb_dir: Optional[Path] = None) -> Lexicon:
             RedFlagEntry(
                 code=raw["code"], label=raw["label"], level=raw["level"], sources=list(raw["sources"]),
                 phrases=list(raw.get("phrases") or []), patterns=list(raw.get("patterns") or []),
-                topic=raw.get("topic"), said_now=raw.get("said_now"),
+                topic=raw.get("topic"), said_now=raw.get("said_now"), net_needs=list(raw.get("net_needs") or []),
             )
         )
     context = []

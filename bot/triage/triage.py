@@ -29,7 +29,11 @@ _WRITER_WELL = re.compile(r"\b(i feel|i'?m|i am|im|i'?ve been|ive been)( doing)?
                           r"(fine|well|ok|okay|good|great)(( in)? myself)?\b|\bfor me (everything|all) is (normal|fine|ok|okay|good)\b",
                           re.I)
 _NOT_A_FEVER = re.compile(r"\b(hay|cabin|spring)\s*$", re.I)  # "in hay fever season"
-_NOT_A_FEVER_AFTER = re.compile(r"^\W*(thermometer|strips?|log|chart|diary)\b", re.I)  # "my fever thermometer"
+# "my fever thermometer"; "Fever of 100.4 F or higher, call your provider" (a sheet quoted, lookalikes m)
+_NOT_A_FEVER_AFTER = re.compile(r"^\W*((thermometer|strips?|log|chart|diary)\b"
+                                r"|(of |over |above |is |at )?(\d{2,3}(\.\d)?\W*)?(degrees?\W*)?(f\b|c\b)?\W*(or|and) (higher|above|more|over)\W+(then )?(you should )?"
+                                r"(call|contact|phone|ring|go|seek|tell|let|page)\b)",
+                                re.I)
 # "Should I be worried about numbness in my toes? I don't have any": what the question names is denied
 _DENIES_ALL = re.compile(r"(^|[.!?]\s*)(but )?(i|he|she) (don'?t|dont|do not|doesn'?t|does not|haven'?t|havent|have not|"
                          r"hasn'?t|has not) (have|got|get|had) (any|it|them|that|those|any of (it|them|that|those))"
@@ -58,6 +62,10 @@ _WRITER_PLANS = re.compile(r"\b(before|after|for|until|till|to) my (procedure|op
                            # "i'm 4 days post vertebroplasty", "should he keep away from me while I recover?" (round 26)
                            r"|\bi'?m (\w+ )?(days?|weeks?) (post|after)\b|\bwhile i (recover|heal|get better)\b"
                            # "he got a terrible headache after his. Will I get that too? Mine is next week" (lookalikes f)
+                           # "my own procedure is next week", "she was meant to be my driver tomorrow", "I am not
+                           # operated yet" (lookalikes m)
+                           r"|\bmy (own )?(procedure|op|operation|surgery|kyphoplasty|vertebroplasty) is (next|on|in|tomorrow|this|booked|scheduled)\b"
+                           r"|\bmy (driver|ride|lift) (tomorrow|for|on|to)\b|\b(i am|i'?m|im) not (operated|done) yet\b"
                            r"|\bmine is (next|on|in|tomorrow|this|booked|scheduled)\b|\b(booked|scheduled|down)( in)? for mine\b|\bwill i (get|have) (that|this|it|the same) too\b"
                            r"|\b(reschedule|cancel|move|postpone|miss|change|rearrange|put off|push back) my "
                            r"(appointment|appt|procedure|op|operation|surgery|date|slot)\b", re.I)
@@ -110,13 +118,15 @@ def _still_someone_else(sentence: str, before: str) -> bool:
 # A story told from a time long past: "Back in 2019 I had my hip replaced and the wound got infected", "two winters
 # ago I was admitted with pneumonia; I was very breathless" (batch 25). ConText's scope ends at "and the" or ";", which
 # keeps a negation from reaching too far, but the sentence stays in that time until a word of the present comes.
-# ("two years before, after the stomach operation, I was vomiting": lookalikes f)
-_PAST_ANCHOR = re.compile(r"(?<!since )(?<!from )(?<!until )\b((back )?in (19|20)\d\d|(\w+ )?(years?|winters?|summers?|"
+# ("two years before, after the stomach operation, I was vomiting": lookalikes f; "back in nineteen ninety eight":
+# lookalikes m)
+_PAST_ANCHOR = re.compile(r"(?<!since )(?<!from )(?<!until )\b((back )?in ((19|20)\d\d|nineteen \w+( \w+)?)|(\w+ )?(years?|winters?|summers?|"
                           r"months?|christmases) ago|(\w+ )?years? (before|back|earlier)|"
                           r"last (year|month|week|winter|summer|spring|autumn|fall|christmas|easter))\b", re.I)
+# (without apostrophes too: "people who died years ago like theyre in the room", lookalikes m)
 _PRESENT = re.compile(r"\b(now|still|again|today|tonight|yesterday|this (morning|afternoon|evening|week)|since|currently|"
                       r"start\w*|began|begun|keeps?|is|are|am|has|have|can'?t|cannot|cant|won'?t|wont|do|does|don'?t|"
-                      r"doesn'?t|feel|feels|get|gets|hurts?)\b|'(s|m|re|ve)\b", re.I)
+                      r"doesn'?t|feel|feels|get|gets|hurts?|theyre|shes|hes|im|ive)\b|'(s|m|re|ve)\b", re.I)
 
 
 # "I had the procedure last month and my legs gave way": the time dates the procedure, and what came after it is now
