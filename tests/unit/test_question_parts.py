@@ -16,6 +16,15 @@ from bot.text.question_parts import question_parts
     # "and" inside one question joins no second question
     ("can I eat and drink before the procedure?", ["can I eat and drink before the procedure?"]),
     ("driving?", []),
+    # a few words listed are as many questions; SMS "n" joins a second question (questions 48)
+    ("driving, lifting?", ["driving", "lifting"]),
+    ("shower? driving?", ["shower", "driving"]),
+    ("stairs / bath", ["stairs", "bath"]),
+    ("shower tmrw ok? n when can i drive", ["shower tmrw ok?", "n when can i drive"]),
+    ("pain meds, how often?", ["pain meds, how often?"]),
+    ("Kyphoplasty versus vertebroplasty: what's the difference, and who qualifies for either?",
+     ["Kyphoplasty versus vertebroplasty: what's the difference", "who qualifies for either?"]),
+    ("My mum had it done in May, and when can she drive?", ["when can she drive?"]),
     ("", []),
 ])
 def test_question_parts(text, parts):

@@ -89,61 +89,59 @@ class TopicSecondOpinion(GraphComponent, IntentClassifier):
         return self._resource
 
     def process(self, messages: List[Message]) -> List[Message]:
-        for message in self._second_opinion(messages):
-            self._add_also_asked(message)
-        return messages
-
-    def _second_opinion(self, messages: List[Message]) -> List[Message]:
         for message in messages:
-            first = message.get(INTENT) or {}
             text = message.get(TEXT) or ""
-            asked = self._question_after_story(text)
-            # the n-grams are often sure of a story's wrong topic (a teacher's story "before they happen" went to
-            # exam preparation at 0.99): after a story the encoder is always asked
-            unsure = first.get("name") == FALLBACK or (first.get("confidence") or 0.0) < self.config["gate"] or asked
-            if self.classifier is None or not unsure or not text.strip() or text.startswith("/"):
+            if self.classifier is None or not text.strip() or text.startswith("/"):
                 continue
-            try:
-                readings = [text] + ([asked] if asked else [])
-                probabilities = self.classifier.predict_proba(
-                    np.stack([shared_encoder().encode(t) for t in readings])).mean(axis=0)
-            except Exception:
-                logger.exception("the encoder's second opinion failed; the first opinion stands")
-                continue
-            first_opinion = {entry["name"]: entry["confidence"] for entry in message.get(INTENT_RANKING_KEY) or []
-                             if entry.get("name") != FALLBACK}
-            weight = self.config["weight"]
-            averaged = {str(name): (1 - weight) * first_opinion.get(str(name), 0.0) + weight * float(p)
-                        for name, p in zip(self.classifier.classes_, probabilities)}
-            ranking = sorted(({"name": name, "confidence": confidence} for name, confidence in averaged.items()),
-                             key=lambda entry: -entry["confidence"])[:RANKING_LENGTH]
-            # noise ("zzqx blorp") is not understood rather than out of scope: it keeps the clarification buttons
-            noise = ranking[0]["name"] == OUT_OF_SCOPE and not has_common_english_word(text)
-            if ranking[0]["confidence"] >= self.config["accept"] and not noise:
-                message.set(INTENT, ranking[0], add_to_output=True)
-                message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
-            elif first.get("name") == FALLBACK:
-                message.set(INTENT_RANKING_KEY, [first] + ranking[:RANKING_LENGTH - 1], add_to_output=True)
+            parts = question_parts(text)
+            vectors = _Encodings()  # a text the two steps both read is encoded once
+            self._second_opinion(message, text, parts, vectors)
+            self._add_also_asked(message, parts, vectors)
         return messages
 
-    def _question_after_story(self, text: str) -> str:
+    def _second_opinion(self, message: Message, text: str, parts: List[str], vectors: "_Encodings") -> None:
+        first = message.get(INTENT) or {}
+        asked = self._question_after_story(text, parts)
+        # the n-grams are often sure of a story's wrong topic (a teacher's story "before they happen" went to
+        # exam preparation at 0.99): after a story the encoder is always asked
+        unsure = first.get("name") == FALLBACK or (first.get("confidence") or 0.0) < self.config["gate"] or asked
+        if not unsure:
+            return
+        try:
+            readings = [text] + ([asked] if asked else [])
+            probabilities = self.classifier.predict_proba(vectors.of(readings)).mean(axis=0)
+        except Exception:
+            logger.exception("the encoder's second opinion failed; the first opinion stands")
+            return
+        first_opinion = {entry["name"]: entry["confidence"] for entry in message.get(INTENT_RANKING_KEY) or []
+                         if entry.get("name") != FALLBACK}
+        weight = self.config["weight"]
+        averaged = {str(name): (1 - weight) * first_opinion.get(str(name), 0.0) + weight * float(p)
+                    for name, p in zip(self.classifier.classes_, probabilities)}
+        ranking = sorted(({"name": name, "confidence": confidence} for name, confidence in averaged.items()),
+                         key=lambda entry: -entry["confidence"])[:RANKING_LENGTH]
+        # noise ("zzqx blorp") is not understood rather than out of scope: it keeps the clarification buttons
+        noise = ranking[0]["name"] == OUT_OF_SCOPE and not has_common_english_word(text)
+        if ranking[0]["confidence"] >= self.config["accept"] and not noise:
+            message.set(INTENT, ranking[0], add_to_output=True)
+            message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
+        elif first.get("name") == FALLBACK:
+            message.set(INTENT_RANKING_KEY, [first] + ranking[:RANKING_LENGTH - 1], add_to_output=True)
+
+    def _question_after_story(self, text: str, parts: List[str]) -> str:
         """The questions of a message that tells a story first (they are at most `story_share` of its words), else "".
         The encoder then reads them alone too: a long story drowns the question it ends with ("I'm a nervous patient.
         Years ago ... Will I have to be fully asleep for kyphoplasty?")."""
-        asked = " ".join(question_parts(text))
+        asked = " ".join(parts)
         return asked if asked and len(asked.split()) <= self.config["story_share"] * len(text.split()) else ""
 
-    def _add_also_asked(self, message: Message) -> None:
+    def _add_also_asked(self, message: Message, parts: List[str], vectors: "_Encodings") -> None:
         """The likeliest other topic among the message's separate questions, if the encoder is sure enough of it."""
-        text = message.get(TEXT) or ""
         first = (message.get(INTENT) or {}).get("name") or ""
-        if self.classifier is None or not _is_topic(first) or text.startswith("/"):
-            return
-        parts = question_parts(text)
-        if len(parts) < 2:
+        if not _is_topic(first) or len(parts) < 2:
             return
         try:
-            probabilities = self.classifier.predict_proba(np.stack([shared_encoder().encode(part) for part in parts]))
+            probabilities = self.classifier.predict_proba(vectors.of(parts))
         except Exception:
             logger.exception("the questions of a two-part message could not be read; the first is answered")
             return
@@ -155,6 +153,19 @@ class TopicSecondOpinion(GraphComponent, IntentClassifier):
             also = {"entity": ALSO_ASKED, "value": topic, "start": 0, "end": 0, "confidence": confidence,
                     "extractor": self.__class__.__name__}
             message.set(ENTITIES, message.get(ENTITIES, []) + [also], add_to_output=True)
+
+
+class _Encodings:
+    """The encoder's vectors of one message's texts (the whole, its questions), each text encoded once."""
+
+    def __init__(self) -> None:
+        self._done: Dict[str, np.ndarray] = {}
+
+    def of(self, texts: List[str]) -> np.ndarray:
+        for text in texts:
+            if text not in self._done:
+                self._done[text] = shared_encoder().encode(text)
+        return np.stack([self._done[t] for t in texts])
 
 
 def _is_topic(intent: str) -> bool:
