@@ -214,7 +214,8 @@ class TriageEngine:
         predicted = dict(zip(spans, self.net.predict(spans)))
         asks_at_the_end = text.rstrip().endswith("?")
         for index, (span, prediction) in enumerate(predicted.items()):
-            if self._named_without_its_words(prediction, span, tokens_of[span]):
+            if self._named_without_its_words(prediction, span, tokens_of[span]) \
+                    or self._named_for_an_idiom(prediction, span):
                 continue
             if prediction.level is None or self._context_denies(assessment, span, prediction) \
                     or self._reading_denies(assessment, span, prediction):
@@ -314,6 +315,17 @@ class TriageEngine:
             return False
         needs = self.triage.lexicon.by_code(prediction.code).field_words
         return needs is not None and not needs.search(span) and self._plain_english(tokens)
+
+    def _named_for_an_idiom(self, prediction, span: str) -> bool:
+        """The net names a red flag for words of an idiom that only sound like it (the lexicon's `net_idioms`: "I fell
+        asleep on the sofa" read as a fall): read again without the idiom, the span no longer raises that flag."""
+        if not prediction.code or not self.triage.lexicon.has(prediction.code):
+            return False
+        idioms = self.triage.lexicon.by_code(prediction.code).idiom_words
+        if idioms is None or not idioms.search(span):
+            return False
+        again = self.net.predict([idioms.sub(" ", span)])[0]
+        return again.level is None or rank(again.level) < rank(prediction.level) or again.code != prediction.code
 
     def _plain_english(self, tokens) -> bool:
         """Every word is a common English word (a misspelt one, "coffing up blod", may hide a symptom)."""

@@ -32,15 +32,24 @@ class RedFlagEntry:
     topic: Optional[str] = None  # knowledge-base topic with the self-care advice
     said_now: Optional[str] = None  # how a patient who has it says so, where "I have <label> now" reads otherwise
     net_needs: List[str] = field(default_factory=list)  # words of its field: the learned net's guess needs one
+    net_idioms: List[str] = field(default_factory=list)  # phrases that only sound like it: the net reads past them
 
     @cached_property
     def field_words(self) -> Optional[Pattern]:
-        return re.compile(r"\b(" + "|".join(self.net_needs) + r")\b", re.I) if self.net_needs else None
+        return _any_of(self.net_needs)
+
+    @cached_property
+    def idiom_words(self) -> Optional[Pattern]:
+        return _any_of(self.net_idioms)
 
     @property
     def yes_now(self) -> str:
         """The patient's "yes" to "Do you have <label> now?": words that the triage reads as having it."""
         return f"Yes, {self.said_now}" if self.said_now else f"Yes, I have {self.label} now"
+
+
+def _any_of(alternatives: List[str]) -> Optional[Pattern]:
+    return re.compile(r"\b(" + "|".join(alternatives) + r")\b", re.I) if alternatives else None
 
 
 @dataclass(frozen=True)
@@ -90,6 +99,7 @@ def load_lexicon(kb_dir: Optional[Path] = None) -> Lexicon:
                 code=raw["code"], label=raw["label"], level=raw["level"], sources=list(raw["sources"]),
                 phrases=list(raw.get("phrases") or []), patterns=list(raw.get("patterns") or []),
                 topic=raw.get("topic"), said_now=raw.get("said_now"), net_needs=list(raw.get("net_needs") or []),
+                net_idioms=list(raw.get("net_idioms") or []),
             )
         )
     context = []
