@@ -346,3 +346,27 @@ def test_the_nets_own_featurising_falls_back_for_settings_it_does_not_copy():
     texts = ["my chest hurts", "my chest hurts a lot, a lot", "can I shower?"]
     plain = FeatureUnion([("words", TfidfVectorizer(sublinear_tf=False))]).fit(texts)  # not the shortcut's settings
     assert abs(featurise(plain, texts) - plain.transform(texts)).max() < 1e-12
+
+
+class _FellNet(_FixedNet):
+    """A stand-in for the learned net that reads a fall into any "fell" and nothing else."""
+
+    def __init__(self):
+        super().__init__({"none": 0.4, "urgent": 0.6}, "fall")
+
+    def predict(self, texts):
+        from bot.triage.net import CLASSES, NetPrediction
+
+        nothing = dict(zip(CLASSES, [1.0 if c == "none" else 0.0 for c in CLASSES]))
+        return [super(_FellNet, self).predict([text])[0] if "fell" in text.lower() else NetPrediction(None, nothing, None)
+                for text in texts]
+
+
+@pytest.mark.parametrize("text, level", [
+    ("I fell asleep on the sofa", None),   # the fall's idiom (the lexicon's net_idioms): read past, no fall is left
+    ("my plans fell through", None),
+    ("the dog jumped and I fell on the patio", "urgent"),
+    ("I fell asleep and then fell off the sofa", "urgent"),  # a fall is still there without the idiom
+])
+def test_the_nets_guess_of_a_flag_for_its_idiom_alone_does_not_count(engine, text, level):
+    assert _with_net(engine, _FellNet()).decide(text).level == level
