@@ -18,6 +18,7 @@ from threadpoolctl import threadpool_limits
 from tokenizers import Tokenizer
 
 MAX_TOKENS = 128  # what the model was trained on; a longer message is cut (its start is kept)
+TRAINING_BATCH = 64  # training examples encoded together
 
 
 def model_dir() -> Path:
@@ -41,13 +42,19 @@ class SentenceEncoder:
 
     def encode(self, text: str) -> np.ndarray:
         """A patient's message: computed, never kept."""
-        return self._forward(text)
+        return self.encode_many([text])[0]
+
+    def encode_many(self, texts: List[str]) -> np.ndarray:
+        """Several texts in one pass (the same vectors as one at a time): a short text's cost is reading the weights,
+        about 12 ms here whatever its length, so a message's readings (the whole, its questions) share one reading."""
+        return self._forward(texts) if texts else np.zeros((0, self.dimensions), dtype=np.float32)
 
     def encode_all(self, texts: List[str]) -> np.ndarray:
         """Training examples: kept, so that the folds of a cross-validation encode each example once."""
-        for text in texts:
-            if text not in self._examples:
-                self._examples[text] = self._forward(text)
+        missing = list(dict.fromkeys(t for t in texts if t not in self._examples))
+        for start in range(0, len(missing), TRAINING_BATCH):
+            chunk = missing[start:start + TRAINING_BATCH]
+            self._examples.update(zip(chunk, self._forward(chunk)))
         return np.stack([self._examples[t] for t in texts]) if texts else np.zeros((0, self.dimensions))
 
     @property
@@ -62,26 +69,35 @@ class SentenceEncoder:
     def _dense(self, x: np.ndarray, name: str) -> np.ndarray:
         return x @ self.w[f"{name}.weight"].T + self.w[f"{name}.bias"]
 
-    def _forward(self, text: str) -> np.ndarray:
-        ids = np.array(self.tokenizer.encode(text).ids)
-        n, w = len(ids), self.w
-        x = (w["embeddings.word_embeddings.weight"][ids] + w["embeddings.position_embeddings.weight"][:n]
+    def _forward(self, texts: List[str]) -> np.ndarray:
+        """The texts' token rows stacked: the dense layers read every row at once (each token alone), attention and
+        pooling stay within each text's own rows."""
+        ids = [np.array(self.tokenizer.encode(text).ids) for text in texts]
+        bounds = np.cumsum([0] + [len(i) for i in ids])
+        spans = list(zip(bounds[:-1], bounds[1:]))
+        w = self.w
+        positions = np.concatenate([np.arange(len(i)) for i in ids])
+        x = (w["embeddings.word_embeddings.weight"][np.concatenate(ids)] + w["embeddings.position_embeddings.weight"][positions]
              + w["embeddings.token_type_embeddings.weight"][0])
         x = self._norm(x, "embeddings.LayerNorm")
         size = x.shape[1] // self.heads
         for layer in range(self.layers):
             p = f"encoder.layer.{layer}."
-            q, k, v = (self._dense(x, p + f"attention.self.{part}").reshape(n, self.heads, size).transpose(1, 0, 2)
-                       for part in ("query", "key", "value"))
-            scores = q @ k.transpose(0, 2, 1) / math.sqrt(size)
-            scores = np.exp(scores - scores.max(-1, keepdims=True))
-            context = (scores / scores.sum(-1, keepdims=True) @ v).transpose(1, 0, 2).reshape(n, -1)
+            q, k, v = (self._dense(x, p + f"attention.self.{part}") for part in ("query", "key", "value"))
+            context = np.concatenate([self._attention(q[a:b], k[a:b], v[a:b], size) for a, b in spans])
             x = self._norm(x + self._dense(context, p + "attention.output.dense"), p + "attention.output.LayerNorm")
             hidden = self._dense(x, p + "intermediate.dense")
             hidden = 0.5 * hidden * (1.0 + erf(hidden / math.sqrt(2.0)))  # GELU, as BERT has it
             x = self._norm(x + self._dense(hidden, p + "output.dense"), p + "output.LayerNorm")
-        pooled = x.mean(0)  # mean pooling, as sentence-transformers does for this model
-        return (pooled / np.linalg.norm(pooled)).astype(np.float32)
+        pooled = np.stack([x[a:b].mean(0) for a, b in spans])  # mean pooling, as sentence-transformers does
+        return (pooled / np.linalg.norm(pooled, axis=1, keepdims=True)).astype(np.float32)
+
+    def _attention(self, q: np.ndarray, k: np.ndarray, v: np.ndarray, size: int) -> np.ndarray:
+        n = len(q)
+        q, k, v = (m.reshape(n, self.heads, size).transpose(1, 0, 2) for m in (q, k, v))
+        scores = q @ k.transpose(0, 2, 1) / math.sqrt(size)
+        scores = np.exp(scores - scores.max(-1, keepdims=True))
+        return (scores / scores.sum(-1, keepdims=True) @ v).transpose(1, 0, 2).reshape(n, -1)
 
 
 @lru_cache(maxsize=1)

@@ -80,6 +80,16 @@ def test_the_encoder_puts_paraphrases_close_and_other_topics_far():
     assert cement @ permanent > 0.5 > cement @ driving + 0.3
 
 
+def test_texts_encoded_together_get_the_vectors_they_get_one_at_a_time():
+    encoder = shared_encoder()
+    texts = ["driving?", "My mother is 88 and had two falls this year. Is she too old for kyphoplasty?", "x " * 150]
+    together = encoder.encode_many(texts)
+    assert together.shape == (3, encoder.dimensions)
+    for text, vector in zip(texts, together):
+        assert np.abs(vector - encoder.encode(text)).max() < 1e-5
+    assert encoder.encode_many([]).shape == (0, encoder.dimensions)
+
+
 def test_noise_stays_not_understood_rather_than_out_of_scope(component):
     class SaysOutOfScope:
         classes_ = np.array(["out_of_scope", "ask_recovery_driving"])

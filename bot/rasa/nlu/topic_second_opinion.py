@@ -109,7 +109,9 @@ class TopicSecondOpinion(GraphComponent, IntentClassifier):
             return
         try:
             readings = [text] + ([asked] if asked else [])
-            probabilities = self.classifier.predict_proba(vectors.of(readings)).mean(axis=0)
+            # the questions of a two-part message too: one pass of the encoder reads them all (_add_also_asked)
+            read = vectors.of(readings + (parts if len(parts) > 1 else []))
+            probabilities = self.classifier.predict_proba(read[:len(readings)]).mean(axis=0)
         except Exception:
             logger.exception("the encoder's second opinion failed; the first opinion stands")
             return
@@ -156,15 +158,15 @@ class TopicSecondOpinion(GraphComponent, IntentClassifier):
 
 
 class _Encodings:
-    """The encoder's vectors of one message's texts (the whole, its questions), each text encoded once."""
+    """The encoder's vectors of one message's texts (the whole, its questions), each text encoded once, in one pass."""
 
     def __init__(self) -> None:
         self._done: Dict[str, np.ndarray] = {}
 
     def of(self, texts: List[str]) -> np.ndarray:
-        for text in texts:
-            if text not in self._done:
-                self._done[text] = shared_encoder().encode(text)
+        missing = list(dict.fromkeys(t for t in texts if t not in self._done))
+        if missing:
+            self._done.update(zip(missing, shared_encoder().encode_many(missing)))
         return np.stack([self._done[t] for t in texts])
 
 
