@@ -29,10 +29,12 @@ _WRITER_WELL = re.compile(r"\b(i feel|i'?m|i am|im|i'?ve been|ive been)( doing)?
                           r"(fine|well|ok|okay|good|great)(( in)? myself)?\b|\bfor me (everything|all) is (normal|fine|ok|okay|good)\b",
                           re.I)
 _NOT_A_FEVER = re.compile(r"\b(hay|cabin|spring)\s*$", re.I)  # "in hay fever season"
-# "my fever thermometer"; "Fever of 100.4 F or higher, call your provider" (a sheet quoted, lookalikes m)
+# "my fever thermometer"; "Fever of 100.4 F or higher, call your provider" (a sheet quoted, lookalikes m); "the Fever &
+# Travel Clinic" (batch 41)
 _NOT_A_FEVER_AFTER = re.compile(r"^\W*((thermometer|strips?|log|chart|diary)\b"
                                 r"|(of |over |above |is |at )?(\d{2,3}(\.\d)?\W*)?(degrees?\W*)?(f\b|c\b)?\W*(or|and) (higher|above|more|over)\W+(then )?(you should )?"
-                                r"(call|contact|phone|ring|go|seek|tell|let|page)\b)",
+                                r"(call|contact|phone|ring|go|seek|tell|let|page)\b)"
+                                r"|^ (& (?!(the|a|an|my|your|our|his|her|their|this|that) )[a-z]+ )?(clinic|centre|center|ward)\b",
                                 re.I)
 # "Should I be worried about numbness in my toes? I don't have any": what the question names is denied
 _DENIES_ALL = re.compile(r"(^|[.!?]\s*)(but )?(i|he|she) (don'?t|dont|do not|doesn'?t|does not|haven'?t|havent|have not|"
@@ -53,7 +55,7 @@ _WRITER_IS_PATIENT = re.compile(r"\bmy (procedure|op|operation|surgery|kyphoplas
                                 r"dressing|stitches|needle site|puncture site|bandage|plaster|bedside|hospital bed)\b", re.I)
 # "...will it matter before my procedure?", "I may need to reschedule my appointment": the writer is the patient,
 # planning for their own procedure (and "husband has fever (flu). can i still come in for my procedure" is his, batch 28)
-_WRITER_PLANS = re.compile(r"\b(before|after|for|until|till|to) my (procedure|op|operation|surgery|kyphoplasty|vertebroplasty)\b"
+_WRITER_PLANS = re.compile(r"\b(before|after|for|until|till|to|during) my (procedure|op|operation|surgery|kyphoplasty|vertebroplasty)\b"
                            r"|\b(drive|take|bring|run) me (in|to|there|home|on|for|mon|tue|wed|thu|fri|sat|sun|tomorrow)"
                            # "he's my caregiver", "late for my 2pm" (lookalikes l)
                            r"|\b(he'?s|she'?s|he is|she is|who is|who'?s) my (caregiver|carer|driver|ride)\b"
