@@ -462,9 +462,9 @@ def outcome(level: str, codes: List[str], remembered: Dict[str, str], flag_level
 def build_engine(triage: Optional[Triage] = None, with_net: bool = True) -> TriageEngine:
     triage = triage or Triage()
     net = load_net() if with_net else None
-    vocabulary = [p for f in triage.lexicon.red_flags for p in f.phrases + f.patterns]
-    vocabulary += net.labelled_texts if net else [e.text for e in load_examples()]
-    return TriageEngine(triage, net, SpellingCorrector(vocabulary))
+    lexicon = [p for f in triage.lexicon.red_flags for p in f.phrases + f.patterns]
+    messages = net.labelled_texts if net else [e.text for e in load_examples()]
+    return TriageEngine(triage, net, SpellingCorrector(messages, lexicon))
 
 
 @lru_cache(maxsize=1)

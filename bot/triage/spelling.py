@@ -44,11 +44,22 @@ def _common_english() -> frozenset:
     return words
 
 
+# A word of the patients' messages in the training data is a word of the vocabulary when it is in more than one of
+# them: a typo written once ("chset pain", batch 41) must not become a word the speller leaves alone.
+SEEN_IN_MESSAGES = 2
+
+
 class SpellingCorrector:
-    def __init__(self, vocabulary: Iterable[str]) -> None:
+    def __init__(self, messages: Iterable[str], lexicon: Iterable[str] = ()) -> None:
+        """`messages`: the training messages; `lexicon`: the lexicon's phrases, each of whose words is known."""
         counts: dict = {}
-        for word in vocabulary:
-            for token in _WORD.findall(word.lower()):
+        for text in messages:
+            for token in set(_WORD.findall(text.lower())):
+                if len(token) >= 3:
+                    counts[token] = counts.get(token, 0) + 1
+        counts = {token: count for token, count in counts.items() if count >= SEEN_IN_MESSAGES}
+        for phrase in lexicon:
+            for token in _WORD.findall(phrase.lower()):
                 if len(token) >= 3:
                     counts[token] = counts.get(token, 0) + 1
         self.vocabulary: Set[str] = set(counts)

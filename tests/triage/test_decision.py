@@ -370,3 +370,12 @@ class _FellNet(_FixedNet):
 ])
 def test_the_nets_guess_of_a_flag_for_its_idiom_alone_does_not_count(engine, text, level):
     assert _with_net(engine, _FellNet()).decide(text).level == level
+
+
+def test_a_typo_in_one_training_message_is_still_corrected_and_a_word_of_two_is_known():
+    from bot.triage.spelling import SpellingCorrector
+
+    speller = SpellingCorrector(["chset pain since tuesday", "my kypho was monday", "kypho done, all fine"],
+                                lexicon=["chest pain"])
+    assert speller.correct("chset pain") == "chest pain"  # written once: a typo, not a word
+    assert speller.correct("my kypho") == "my kypho"  # in two messages: a word of the patients
