@@ -307,21 +307,24 @@ class TriageEngine:
         """A red flag's level in the lexicon, else `level` (a flag only the net names)."""
         return self._lexicon_level(code) or level
 
+    def _flag_named(self, prediction):
+        """The lexicon's entry for the red flag the net names, if the lexicon has it."""
+        has = prediction.code and self.triage.lexicon.has(prediction.code)
+        return self.triage.lexicon.by_code(prediction.code) if has else None
+
     def _named_without_its_words(self, prediction, span: str, tokens) -> bool:
         """The net names a red flag with no word of its field (the lexicon's `net_needs`) in a span of plain English.
         The span's own words: a name of the procedure elsewhere in a story is no misspelling that could hide a crisis
         word in "my husband wants to cancel but i really don't want to miss it" (questions 47)."""
-        if not prediction.code or not self.triage.lexicon.has(prediction.code):
-            return False
-        needs = self.triage.lexicon.by_code(prediction.code).field_words
+        flag = self._flag_named(prediction)
+        needs = flag.field_words if flag else None
         return needs is not None and not needs.search(span) and self._plain_english(tokens)
 
     def _named_for_an_idiom(self, prediction, span: str) -> bool:
         """The net names a red flag for words of an idiom that only sound like it (the lexicon's `net_idioms`: "I fell
         asleep on the sofa" read as a fall): read again without the idiom, the span no longer raises that flag."""
-        if not prediction.code or not self.triage.lexicon.has(prediction.code):
-            return False
-        idioms = self.triage.lexicon.by_code(prediction.code).idiom_words
+        flag = self._flag_named(prediction)
+        idioms = flag.idiom_words if flag else None
         if idioms is None or not idioms.search(span):
             return False
         again = self.net.predict([idioms.sub(" ", span)])[0]

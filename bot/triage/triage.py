@@ -63,11 +63,11 @@ _WRITER_PLANS = re.compile(r"\b(before|after|for|until|till|to|during) my (proce
                            r"|\bi('?m| am) the (one|patient)\b|\b(me|i),? the patient\b|\bnot the patient,? i am\b"
                            # "i'm 4 days post vertebroplasty", "should he keep away from me while I recover?" (round 26)
                            r"|\bi'?m (\w+ )?(days?|weeks?) (post|after)\b|\bwhile i (recover|heal|get better)\b"
-                           # "he got a terrible headache after his. Will I get that too? Mine is next week" (lookalikes f)
                            # "my own procedure is next week", "she was meant to be my driver tomorrow", "I am not
                            # operated yet" (lookalikes m)
                            r"|\bmy (own )?(procedure|op|operation|surgery|kyphoplasty|vertebroplasty) is (next|on|in|tomorrow|this|booked|scheduled)\b"
                            r"|\bmy (driver|ride|lift) (tomorrow|for|on|to)\b|\b(i am|i'?m|im) not (operated|done) yet\b"
+                           # "he got a terrible headache after his. Will I get that too? Mine is next week" (lookalikes f)
                            r"|\bmine is (next|on|in|tomorrow|this|booked|scheduled)\b|\b(booked|scheduled|down)( in)? for mine\b|\bwill i (get|have) (that|this|it|the same) too\b"
                            r"|\b(reschedule|cancel|move|postpone|miss|change|rearrange|put off|push back) my "
                            r"(appointment|appt|procedure|op|operation|surgery|date|slot)\b", re.I)
