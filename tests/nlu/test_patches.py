@@ -156,3 +156,39 @@ def test_the_sessions_of_finished_event_loops_are_let_go(patched):
     for _ in range(3):  # each asyncio.run is a new event loop, as each test client or worker restart is
         asyncio.run(one_call(free_port()))
     assert len(patches._sessions) == 1  # only the last loop's, not one per loop that ever ran
+
+
+@pytest.mark.model
+def test_rule_lookup_keeps_stock_answers_for_the_models_own_rules(tmp_path):
+    """Conversations made of the trained rules' own states (whole rules, and random mixes of their states) get the
+    same fitting rules from the patched lookup, asked twice (the second answer from its cache), as from stock."""
+    import json
+    import random
+    from pathlib import Path
+
+    from rasa.core.policies.rule_policy import RULES, RULES_FOR_LOOP_UNHAPPY_PATH, RulePolicy
+    from rasa.engine.graph import ExecutionContext
+    from rasa.engine.storage.local_model_storage import LocalModelStorage
+
+    storage, meta = LocalModelStorage.from_model_archive(tmp_path, Path(ROOT) / "models" / "assistant.tar.gz")
+    node = next(schema for schema in meta.predict_schema.nodes.values() if schema.uses is RulePolicy)
+    policy = RulePolicy.load({**RulePolicy.get_default_config(), **node.config}, storage, node.resource,
+                             ExecutionContext(meta.predict_schema, node.resource.name))
+    rules = policy.lookup[RULES]
+    all_states = [state for key in rules for state in json.loads(key)]
+    rng = random.Random(7)
+    conversations = [json.loads(key) for key in rules]
+    conversations += [[rng.choice(all_states) for _ in range(rng.randint(1, 6))] for _ in range(400)]
+    conversations += [json.loads(rng.choice(list(rules)))[:-1] + [rng.choice(all_states)] for _ in range(200)]
+    fitted = {}
+    for table in (RULES, RULES_FOR_LOOP_UNHAPPY_PATH):
+        lookup = policy.lookup[table]
+        stock = [patches._stock_possible_keys(policy, lookup, states) for states in conversations]
+        fitted[table] = sum(1 for keys in stock if keys)
+        patches.apply()
+        try:
+            assert [RulePolicy._get_possible_keys(policy, lookup, states) for states in conversations] == stock
+            assert [policy._get_possible_keys(lookup, states) for states in conversations] == stock
+        finally:
+            patches.remove()
+    assert len(rules) > 100 and fitted[RULES] > 100 and fitted[RULES_FOR_LOOP_UNHAPPY_PATH] > 0, fitted  # the cases do reach rules that fit
