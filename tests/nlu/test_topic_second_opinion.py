@@ -80,13 +80,52 @@ def test_the_encoder_puts_paraphrases_close_and_other_topics_far():
     assert cement @ permanent > 0.5 > cement @ driving + 0.3
 
 
-def test_texts_encoded_together_get_the_vectors_they_get_one_at_a_time():
+def _bert_in_numpy(encoder, text):
+    """The encoder's arithmetic written out in numpy from the safetensors weights: the reference for the ONNX graph."""
+    import json
+    import math
+
+    from safetensors.numpy import load_file
+    from scipy.special import erf
+
+    from bot.text.sentence_encoder import model_dir
+
+    config = json.loads((model_dir() / "config.json").read_text())
+    w = {k.removeprefix("bert."): v.astype(np.float64) for k, v in load_file(str(model_dir() / "model.safetensors")).items()}
+    heads, eps = config["num_attention_heads"], config["layer_norm_eps"]
+
+    def norm(x, name):
+        mean, var = x.mean(-1, keepdims=True), x.var(-1, keepdims=True)
+        return (x - mean) / np.sqrt(var + eps) * w[f"{name}.weight"] + w[f"{name}.bias"]
+
+    def dense(x, name):
+        return x @ w[f"{name}.weight"].T + w[f"{name}.bias"]
+
+    ids = encoder.tokenizer.encode(text).ids
+    x = norm(w["embeddings.word_embeddings.weight"][ids] + w["embeddings.position_embeddings.weight"][:len(ids)]
+             + w["embeddings.token_type_embeddings.weight"][0], "embeddings.LayerNorm")
+    size = x.shape[1] // heads
+    for layer in range(config["num_hidden_layers"]):
+        p = f"encoder.layer.{layer}."
+        q, k, v = (dense(x, p + f"attention.self.{part}").reshape(len(ids), heads, size).transpose(1, 0, 2)
+                   for part in ("query", "key", "value"))
+        scores = np.exp(q @ k.transpose(0, 2, 1) / math.sqrt(size))
+        context = (scores / scores.sum(-1, keepdims=True) @ v).transpose(1, 0, 2).reshape(len(ids), -1)
+        x = norm(x + dense(context, p + "attention.output.dense"), p + "attention.output.LayerNorm")
+        hidden = dense(x, p + "intermediate.dense")
+        x = norm(x + dense(0.5 * hidden * (1 + erf(hidden / math.sqrt(2))), p + "output.dense"), p + "output.LayerNorm")
+    pooled = x.mean(0)
+    return pooled / np.linalg.norm(pooled)
+
+
+def test_the_onnx_graph_gives_berts_vectors_computed_in_numpy():
     encoder = shared_encoder()
     texts = ["driving?", "My mother is 88 and had two falls this year. Is she too old for kyphoplasty?", "x " * 150]
     together = encoder.encode_many(texts)
-    assert together.shape == (3, encoder.dimensions)
+    assert together.shape == (3, encoder.dimensions) == (3, 384)
     for text, vector in zip(texts, together):
-        assert np.abs(vector - encoder.encode(text)).max() < 1e-5
+        assert np.abs(vector - _bert_in_numpy(encoder, text)).max() < 1e-5
+    assert len(encoder.tokenizer.encode("x " * 150).ids) == 128  # a long text is cut to what the model knows
     assert encoder.encode_many([]).shape == (0, encoder.dimensions)
 
 
