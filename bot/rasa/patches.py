@@ -20,7 +20,11 @@ what is validated, and the error raised, are the same.
 5. RulePolicy finds the rules that fit a conversation by checking each of its ~190 rules against the latest state,
    twice a message (after the patient's message and after each action), and rebuilds each rule's reversed states on
    every check. Which rules fit the latest state depends on that state alone, so that answer is kept per state (a
-   bounded cache); the earlier states are checked as stock does, against the few rules left."""
+   bounded cache); the earlier states are checked as stock does, against the few rules left.
+6. Rasa runs its model graph (the NLU pipeline, then the policies, three times a message) through dask's scheduler,
+   built to spread tasks over threads; here it runs them one after another on the caller's thread, and orders them
+   afresh on every call. The graph's nodes are called directly instead, each once, its inputs first: the same
+   calls with the same arguments, the same results and errors."""
 from __future__ import annotations
 
 import asyncio
@@ -33,6 +37,8 @@ from jsonschema import ValidationError
 from jsonschema.validators import validator_for
 from rasa.core.actions.action import RemoteAction
 from rasa.core.policies.rule_policy import RulePolicy
+from rasa.engine.exceptions import GraphRunError
+from rasa.engine.runner.dask import DaskGraphRunner
 from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
 from rasa.shared.constants import DOCS_BASE_URL
 from rasa.shared.core.events import Event
@@ -110,6 +116,31 @@ def _possible_keys(self: RulePolicy, lookup: Dict[Text, Text], states: List[Dict
     return possible
 
 
+_stock_run_graph = DaskGraphRunner.run
+
+
+def _run_graph(self: DaskGraphRunner, inputs: Optional[Dict[Text, Any]] = None,
+               targets: Optional[List[Text]] = None) -> Dict[Text, Any]:
+    run_targets = targets if targets else self._graph_schema.target_names
+    schema = self._graph_schema.minimal_graph_schema(run_targets)
+    inputs = inputs or {}
+    self._add_inputs_to_graph(inputs, dict(schema.nodes))  # stock's check of input values that name a node
+    done: Dict[Text, Any] = {name: (name, value) for name, value in inputs.items()}
+
+    def result(name: Any) -> Any:
+        if name not in done:
+            if name not in schema.nodes:
+                return name  # not a node: passed as it is, as dask does
+            needs = [result(need) for need in schema.nodes[name].needs.values()]
+            done[name] = self._instantiated_nodes[name](*needs)
+        return done[name]
+
+    try:
+        return dict(result(target) for target in run_targets)
+    except RuntimeError as e:
+        raise GraphRunError("Error running runner.") from e
+
+
 IDLE_CONNECTION_SECONDS = 2.0
 _sessions: Dict[Tuple[int, Text], Tuple[asyncio.AbstractEventLoop, aiohttp.ClientSession]] = {}
 _stock_session = EndpointConfig.session
@@ -157,6 +188,7 @@ def apply() -> bool:
     LogisticRegressionClassifier.process = _classify
     EndpointConfig.session = _session
     RulePolicy._get_possible_keys = _possible_keys
+    DaskGraphRunner.run = _run_graph
     return True
 
 
@@ -167,3 +199,4 @@ def remove() -> None:
     LogisticRegressionClassifier.process = _stock_classify
     EndpointConfig.session = _stock_session
     RulePolicy._get_possible_keys = _stock_possible_keys
+    DaskGraphRunner.run = _stock_run_graph

@@ -192,3 +192,58 @@ def test_rule_lookup_keeps_stock_answers_for_the_models_own_rules(tmp_path):
         finally:
             patches.remove()
     assert len(rules) > 100 and fitted[RULES] > 100 and fitted[RULES_FOR_LOOP_UNHAPPY_PATH] > 0, fitted  # the cases do reach rules that fit
+
+
+@pytest.mark.model
+def test_the_model_graph_run_node_by_node_gives_what_dask_gives():
+    """The trained model's graph, run by the patched runner and by dask: the same parse of each message (intent,
+    ranking, entities, the red-flag detector's findings) and the same next action after it."""
+    from pathlib import Path
+
+    from rasa.core.agent import load_agent
+    from rasa.core.channels.channel import UserMessage
+    from rasa.engine.exceptions import GraphRunError
+    from rasa.engine.runner.dask import DaskGraphRunner
+
+    texts = ["hello", "how long does the cement last", "driving?", "I have crushing chest pain",
+             "no fever, legs fine, just asking when I can shower", "zzqx blorp", "/greet",
+             "My mum fell this morning and now has new back pain lower down. Also when can she drive?",
+             "thanks, bye"]
+
+    async def run_all():
+        agent = await load_agent(model_path=str(Path(ROOT) / "models" / "assistant.tar.gz"))
+        seen = []
+        for number, text in enumerate(texts):
+            parsed = await agent.parse_message(text)
+            tracker = await agent.log_message(UserMessage(text, sender_id=f"graph-{number}"))
+            prediction = agent.predict_next_with_tracker(tracker)
+            seen.append((parsed, prediction, _without_ids(prediction.pop("tracker")["events"])))
+        return agent, seen
+
+    patches.remove()
+    agent, stock = asyncio.run(run_all())
+    patches.apply()
+    try:
+        assert DaskGraphRunner.run is patches._run_graph
+        _, patched = asyncio.run(run_all())
+        with pytest.raises(GraphRunError):  # a node's RuntimeError is reported as stock reports it
+            runner = agent.processor.graph_runner
+            runner._instantiated_nodes = {name: _Raises() for name in runner._instantiated_nodes}
+            runner.run(inputs={"__message__": []}, targets=list(runner._instantiated_nodes)[:1])
+    finally:
+        patches.remove()
+    assert patched == stock
+    assert any(p["intent"]["name"].startswith("ask_") for p, _, _ in stock) and stock[3][0]["entities"]
+    assert stock[3][1]["policy"] == "RulePolicy" and max(s["score"] for s in stock[3][1]["scores"]) == 1.0
+
+
+def _without_ids(value):
+    """What differs between two runs by design: event timestamps and random message ids."""
+    if isinstance(value, dict):
+        return {k: _without_ids(v) for k, v in value.items() if k not in ("timestamp", "message_id")}
+    return [_without_ids(v) for v in value] if isinstance(value, list) else value
+
+
+class _Raises:
+    def __call__(self, *args):
+        raise RuntimeError("broken on purpose")
