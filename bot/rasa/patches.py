@@ -12,7 +12,9 @@ what is validated, and the error raised, are the same.
    before, falls back to `default` or raises.
 3. The intent classifier (LogisticRegressionClassifier) multiplies each message's features by `coef_.T`; stored
    row-major, that transpose (intents x n-grams) is copied whole for every message. Stored column-major once, the
-   transpose is a view: the same probabilities (tested), without the copy.
+   transpose is a view: the same probabilities (tested), without the copy. And it builds each message's row by
+   stacking its n-gram features beside an empty block of dense features, then stacking the rows (0.26 ms a message);
+   a single message with n-gram features only (this pipeline) is its features as they are.
 4. Rasa opens a new aiohttp session - a new connection pool and a new TCP connection - for every call to the action
    server. One session per event loop is kept open and lent to each call: on loopback the call's HTTP part went
    from 0.64 to 0.28 ms (a local aiohttp server, 500 calls). Idle connections are dropped after 2 s, before the
@@ -32,6 +34,7 @@ import logging
 from typing import Any, Dict, FrozenSet, List, Optional, Set, Text, Tuple
 
 import aiohttp
+import numpy as np
 
 from jsonschema import ValidationError
 from jsonschema.validators import validator_for
@@ -42,8 +45,11 @@ from rasa.engine.runner.dask import DaskGraphRunner
 from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
 from rasa.shared.constants import DOCS_BASE_URL
 from rasa.shared.core.events import Event
+from rasa.shared.nlu.constants import TEXT
+from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.utils.common import all_subclasses
 from rasa.utils.endpoints import DEFAULT_REQUEST_TIMEOUT, EndpointConfig
+from scipy.sparse import csr_matrix
 
 from bot.rasa.internals import version_problem
 from bot.triage.net import column_major
@@ -85,6 +91,17 @@ def _resolve_by_type(type_name: Text, default: Optional[type] = None) -> Optiona
 
 
 _stock_classify = LogisticRegressionClassifier.process
+
+
+_stock_rows = LogisticRegressionClassifier._create_X
+
+
+def _rows(self: LogisticRegressionClassifier, messages: List[Message]) -> csr_matrix:
+    if len(messages) == 1:
+        ngrams = messages[0].get_sparse_features(attribute=TEXT)[1]
+        if ngrams is not None and messages[0].get_dense_features(attribute=TEXT)[1] is None:
+            return csr_matrix(ngrams.features, dtype=np.float64)
+    return _stock_rows(self, messages)
 
 
 def _classify(self: LogisticRegressionClassifier, messages: Any) -> Any:
@@ -186,6 +203,7 @@ def apply() -> bool:
     RemoteAction._validate_action_result = _validate_action_result
     Event.resolve_by_type = staticmethod(_resolve_by_type)
     LogisticRegressionClassifier.process = _classify
+    LogisticRegressionClassifier._create_X = _rows
     EndpointConfig.session = _session
     RulePolicy._get_possible_keys = _possible_keys
     DaskGraphRunner.run = _run_graph
@@ -197,6 +215,7 @@ def remove() -> None:
     RemoteAction._validate_action_result = _stock_validate_action_result
     Event.resolve_by_type = staticmethod(_stock_resolve_by_type)
     LogisticRegressionClassifier.process = _stock_classify
+    LogisticRegressionClassifier._create_X = _stock_rows
     EndpointConfig.session = _stock_session
     RulePolicy._get_possible_keys = _stock_possible_keys
     DaskGraphRunner.run = _stock_run_graph

@@ -103,11 +103,16 @@ def test_the_intent_classifier_weights_column_major_give_the_same_probabilities(
 
 
 def test_removing_the_patches_gives_stock_rasa_back():
+    from rasa.core.policies.rule_policy import RulePolicy
+    from rasa.engine.runner.dask import DaskGraphRunner
     from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
 
     patches.apply()
     patches.remove()
     assert LogisticRegressionClassifier.process is patches._stock_classify
+    assert LogisticRegressionClassifier._create_X is patches._stock_rows
+    assert RulePolicy._get_possible_keys is patches._stock_possible_keys
+    assert DaskGraphRunner.run is patches._stock_run_graph
     assert EndpointConfig.session is patches._stock_session
 
 
