@@ -1,11 +1,22 @@
 """all-MiniLM-L6-v2 written out as an ONNX graph from its safetensors weights (BERT's six layers, mean pooling), for
-onnxruntime to run (bot/text/sentence_encoder.py). Built in memory when the encoder loads, about 0.7 s; nothing is
-downloaded. To look at it in a viewer: `.venv/bin/python -m bot.text.encoder_graph out.onnx`."""
+onnxruntime to run (bot/text/sentence_encoder.py); nothing is downloaded.
+
+The weights of its 36 dense products are then stored in 8 bits (onnxruntime's dynamic quantisation, one scale per
+output column). For one short message the encoder's time is reading its weights; a quarter of the bytes made it
+2.4x faster here (1.0 ms for a short question, against 2.4 in float32 and 7 in numpy). Its vectors stay within a
+cosine of 0.97 of float32's (mean 0.993, 300 NLU examples), and the topics did not get worse (`python -m
+eval.questions`, 2026-12-04, each model trained on its own vectors: the frozen split 213/230 in both; the
+kept-aside questions 49, 183/200 in float32 and 184/200 in 8 bits).
+
+Quantising takes 2-3 s, so the graph is built once into var/encoder/ (by `make`, or by the first process that needs
+it), under a name that changes with this file and the weights: `.venv/bin/python -m bot.text.encoder_graph`."""
 from __future__ import annotations
 
+import hashlib
 import json
 import math
-import sys
+import os
+import tempfile
 from pathlib import Path
 from typing import Dict, List
 
@@ -14,6 +25,7 @@ import onnx
 from onnx import TensorProto, helper, numpy_helper
 from safetensors.numpy import load_file
 
+GRAPH_FOLDER = Path(__file__).resolve().parents[2] / "var" / "encoder"
 OPSET = 17  # LayerNormalization is an operator from 17 on; ReduceMean still takes its axes as an attribute
 
 
@@ -91,7 +103,34 @@ def encoder_graph(directory: Path) -> onnx.ModelProto:
     return model
 
 
+def dense_products(model: onnx.ModelProto) -> List[str]:
+    """The products by a weight matrix (quantised); attention's products of two activations stay in float32."""
+    weights = {tensor.name for tensor in model.graph.initializer}
+    return [n.name for n in model.graph.node if n.op_type == "MatMul" and n.input[1] in weights]
+
+
+def graph_file(directory: Path, folder: Path = GRAPH_FOLDER) -> Path:
+    """The 8-bit graph's file, built if missing. Written under a temporary name and then renamed, so that two
+    processes starting together never read a half-written file."""
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    weights = directory / "model.safetensors"
+    version = hashlib.sha256(Path(__file__).read_bytes() + str(weights.stat().st_size).encode()).hexdigest()[:12]
+    target = folder / f"all-MiniLM-L6-v2-int8-{version}.onnx"
+    if target.exists():
+        return target
+    folder.mkdir(parents=True, exist_ok=True)
+    model = encoder_graph(directory)
+    with tempfile.TemporaryDirectory(dir=folder) as scratch:
+        float_file, quantised = Path(scratch) / "float.onnx", Path(scratch) / "int8.onnx"
+        onnx.save(model, str(float_file))
+        quantize_dynamic(str(float_file), str(quantised), weight_type=QuantType.QInt8, per_channel=True,
+                         nodes_to_quantize=dense_products(model))
+        os.replace(quantised, target)
+    return target
+
+
 if __name__ == "__main__":
     from bot.text.sentence_encoder import model_dir
 
-    onnx.save(encoder_graph(model_dir()), sys.argv[1])
+    print(graph_file(model_dir()))

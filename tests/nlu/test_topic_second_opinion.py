@@ -118,15 +118,37 @@ def _bert_in_numpy(encoder, text):
     return pooled / np.linalg.norm(pooled)
 
 
-def test_the_onnx_graph_gives_berts_vectors_computed_in_numpy():
+def test_the_onnx_graph_gives_berts_vectors_computed_in_numpy_and_8_bits_stay_close():
+    import onnxruntime
+
+    from bot.text.encoder_graph import encoder_graph
+    from bot.text.sentence_encoder import model_dir
+
     encoder = shared_encoder()
+    in_float = onnxruntime.InferenceSession(encoder_graph(model_dir()).SerializeToString(),
+                                            providers=["CPUExecutionProvider"])
     texts = ["driving?", "My mother is 88 and had two falls this year. Is she too old for kyphoplasty?", "x " * 150]
-    together = encoder.encode_many(texts)
-    assert together.shape == (3, encoder.dimensions) == (3, 384)
-    for text, vector in zip(texts, together):
-        assert np.abs(vector - _bert_in_numpy(encoder, text)).max() < 1e-5
+    in_8_bits = encoder.encode_many(texts)
+    assert in_8_bits.shape == (3, encoder.dimensions) == (3, 384)
+    for text, vector in zip(texts, in_8_bits):
+        reference = _bert_in_numpy(encoder, text)
+        pooled = in_float.run(None, encoder._inputs(text))[0]
+        assert np.abs(pooled / np.linalg.norm(pooled) - reference).max() < 1e-5
+        assert abs(float(np.linalg.norm(vector)) - 1.0) < 1e-5 and float(vector @ reference) > 0.95
     assert len(encoder.tokenizer.encode("x " * 150).ids) == 128  # a long text is cut to what the model knows
     assert encoder.encode_many([]).shape == (0, encoder.dimensions)
+
+
+def test_the_8_bit_graph_is_built_once_under_a_name_of_its_version(tmp_path):
+    from bot.text.encoder_graph import graph_file
+    from bot.text.sentence_encoder import model_dir
+
+    built = graph_file(model_dir(), tmp_path)
+    assert built.parent == tmp_path and built.name.startswith("all-MiniLM-L6-v2-int8-")
+    assert 40e6 < built.stat().st_size < 70e6  # 8-bit dense weights; the word table stays in float32
+    stamp = built.stat().st_mtime_ns
+    assert graph_file(model_dir(), tmp_path) == built and built.stat().st_mtime_ns == stamp
+    assert [p.name for p in tmp_path.iterdir()] == [built.name]  # no scratch files left
 
 
 def test_noise_stays_not_understood_rather_than_out_of_scope(component):
