@@ -176,7 +176,8 @@ def encoder_cost() -> List[str]:
             runs.append((time.perf_counter() - start) * 1000)
         timings[label] = statistics.median(runs)
     return ["### What the sentence encoder costs", "",
-            "all-MiniLM-L6-v2 (bot/text/sentence_encoder.py, numpy; 90 MB of weights in each Rasa process), asked only "
+            "all-MiniLM-L6-v2 (bot/text/sentence_encoder.py: onnxruntime, its dense weights in 8 bits, "
+            "bot/text/encoder_graph.py; a 59 MB graph in each Rasa process), asked only "
             "when the n-gram classifier is below its gate (config.yml). One reading, median of 20 on this machine: "
             + "; ".join(f"{label} {ms:.1f} ms" for label, ms in timings.items())
             + ". Speed and memory of the whole assistant with it: [benchmarks.md](benchmarks.md).", ""]

@@ -85,8 +85,11 @@ class SpellingCorrector:
             if len(parts) > 1 and all(part in self.vocabulary for part in parts):
                 return " ".join(parts)
         distance = 1 if len(token) <= 5 else 2
-        suggestions = self.speller.lookup(token, Verbosity.TOP, max_edit_distance=distance)
-        return suggestions[0].term if suggestions else token
+        nearest = self.speller.lookup(token, Verbosity.CLOSEST, max_edit_distance=distance)  # most frequent first
+        # of the equally near words, one that keeps the typo's first and last letters, which writers seldom get
+        # wrong: "phone numbr" is "number", not the commoner "numb" (questions 50)
+        kept_ends = [s for s in nearest if s.term[0] == token[0] and s.term[-1] == token[-1]]
+        return (kept_ends or nearest)[0].term if nearest else token
 
     def correct(self, text: str) -> str:
         """The text lower-cased, with each unknown word replaced by its nearest triage word (if any)."""

@@ -28,6 +28,16 @@ def test_words_run_together_are_split_before_a_typo_is_corrected(engine, text, r
     assert engine.read(text) == read
 
 
+@pytest.mark.parametrize("text, read, level", [
+    ("whats the phone numbr", "whats the phone number", None),  # not the commoner "numb" (questions 50)
+    ("my legs are numbb", "my legs are numb", "emergency"),
+    ("chset pain", "chest pain", "emergency"),
+])
+def test_of_equally_near_words_the_speller_keeps_the_typos_first_and_last_letters(engine, text, read, level):
+    assert engine.read(text) == read
+    assert engine.decide(text).level == level
+
+
 @pytest.mark.parametrize("text, code", [
     ("my face is drooping on one side and my words come out slurred", "stroke_signs"),
     ("I passed out in the kitchen but I feel fine now", "fainting"),
