@@ -81,6 +81,11 @@ SENTENCE_SURE = 0.5
 STORY_SENTENCE_SURE = 0.9
 _SAME_SYMPTOM = {"low_temperature": "fever"}  # the net's name for a reading below the fever threshold
 SURE = 0.9  # the net's probability of its level above which a past-tense phrase elsewhere does not silence it
+# The net's emergency at this probability stands even where ConText reads the lexicon's sign as not the patient's now.
+# Two emergencies of batch 40 were denied that way with the net at 0.99 and above: "shes not making sense, talking
+# about her late husband being at work" (someone else's), "I can't do anything for myself and lately I've been
+# thinking about ending things" (negated). On 11 batches (2026-12-04) it changed no recall and added one false alarm.
+SURE_EMERGENCY = 0.98
 # The second opinion the other way round. Where only the lexicon escalates and the net is all but certain the message
 # tells of nothing the patient has now (a figure of speech, someone else's story, a question ConText did not catch),
 # the two disagree: the sign is not told as an emergency, the patient is asked whether they have it now, with what to
@@ -355,6 +360,8 @@ class TriageEngine:
         patient does not have it now (denied, asked about, past, someone else's), the net's guess is dropped."""
         inside = _findings_in(assessment, span)
         if not inside or any(f.affirmed for f in inside):
+            return False
+        if prediction.level == "emergency" and prediction.probabilities["emergency"] >= SURE_EMERGENCY:
             return False
         # "In the past" does not silence the net in a message that also speaks of today, nor when the net is sure:
         # a time phrase of another clause ("he doesn't know where he is, asking for his mam who died in 1980") too

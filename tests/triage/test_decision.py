@@ -389,3 +389,29 @@ def test_a_typo_in_one_training_message_is_still_corrected_and_a_word_of_two_is_
                                 lexicon=["chest pain"])
     assert speller.correct("chset pain") == "chest pain"  # written once: a typo, not a word
     assert speller.correct("my kypho") == "my kypho"  # in two messages: a word of the patients
+
+
+@pytest.mark.parametrize("text, code", [
+    ("Mum's not making sense tonight, she keeps talking about her late husband coming home from work", "confusion"),
+    ("I can't do anything for myself any more and lately I've been thinking about ending it all", "crisis"),
+])
+def test_a_relative_who_died_or_a_cant_do_denies_no_sign_of_the_patient(engine, text, code):
+    decision = engine.decide(text)
+    assert decision.level == "emergency" and code in decision.codes
+
+
+def test_the_nets_sure_emergency_stands_against_contexts_reading(engine):
+    """Where ConText reads the lexicon's sign as not the patient's now, the net's emergency counts only if it is sure."""
+    from bot.triage.decision import SURE_EMERGENCY, TriageEngine
+    from bot.triage.net import NetPrediction
+
+    text = "no, I am not thinking about ending things"
+    assessment = engine.triage.analyse(text)[1]
+    assert [f.code for f in assessment.findings if not f.affirmed] == ["crisis"]
+
+    def guess(p):
+        return NetPrediction("emergency", {"none": 1 - p, "self_care": 0.0, "soon": 0.0, "urgent": 0.0, "emergency": p},
+                             "crisis")
+
+    assert TriageEngine._context_denies(assessment, text, guess(SURE_EMERGENCY - 0.05))
+    assert not TriageEngine._context_denies(assessment, text, guess(SURE_EMERGENCY))
