@@ -188,7 +188,7 @@ def render(results: dict) -> str:
             "event classes), and its SQLite commits wait for the disk; `bot/rasa/tracker_store.py` keeps recent "
             "trackers in the process with a bounded history and uses SQLite's write-ahead log. Stock Rasa opens "
             "a new HTTP session and connection for every action-server call; the patches keep one per event "
-"loop. The patches also keep, per conversation state, the rules that fit it (RulePolicy checked all of its "
+            "loop. The patches also keep, per conversation state, the rules that fit it (RulePolicy checked all of its "
             "rules twice a message), call the model graph's nodes directly instead of through dask's scheduler, and "
             "the sentence encoder runs in onnxruntime with its dense weights in 8 bits (bot/text/encoder_graph.py). "
             "What remains is the action server's own work, the NLU pipeline, RulePolicy's replay of the "

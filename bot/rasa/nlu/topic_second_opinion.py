@@ -109,9 +109,7 @@ class TopicSecondOpinion(GraphComponent, IntentClassifier):
             return
         try:
             readings = [text] + ([asked] if asked else [])
-            # the questions of a two-part message too: one pass of the encoder reads them all (_add_also_asked)
-            read = vectors.of(readings + (parts if len(parts) > 1 else []))
-            probabilities = self.classifier.predict_proba(read[:len(readings)]).mean(axis=0)
+            probabilities = self.classifier.predict_proba(vectors.of(readings)).mean(axis=0)
         except Exception:
             logger.exception("the encoder's second opinion failed; the first opinion stands")
             return
@@ -158,7 +156,7 @@ class TopicSecondOpinion(GraphComponent, IntentClassifier):
 
 
 class _Encodings:
-    """The encoder's vectors of one message's texts (the whole, its questions), each text encoded once, in one pass."""
+    """The encoder's vectors of one message's texts (the whole, its questions), each text encoded once."""
 
     def __init__(self) -> None:
         self._done: Dict[str, np.ndarray] = {}
